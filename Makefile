@@ -1,0 +1,129 @@
+# podmem: one entry point for build, test, run, install and bench.
+#   make            build everything into build/
+#   make check      every test (unit under ASan+UBSan, fuzz smoke, integration against real daemons)
+#   make run        build, then run podmem on this machine's live cgroups
+#   make bench      per-container sample cost as a ratio to a pread floor
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+CC      ?= gcc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   := build
+
+STD  := -std=gnu11
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+OPT  ?= -O2 -g
+FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) -MMD -MP -Icommon $(CFLAGS)
+FINAL_LDFLAGS = $(LDFLAGS)
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# Front ends: each plugins/<name>/build.mk adds its programs to ALL_TARGETS,
+# its integration tests to INTEGRATION_TESTS and its files to INSTALL_RULES.
+FRONTENDS ?= cli collectd telegraf snmp
+
+LIB_SRCS := $(sort $(wildcard common/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libpodmem.a
+# the same core, sanitized, for unit tests and sanitized integration runs
+LIB_SAN_OBJS := $(LIB_SRCS:%.c=$(BUILD)/san/%.o)
+LIB_SAN      := $(BUILD)/san/libpodmem.a
+# the same core, position independent, for shared objects (the collectd plugin)
+LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
+LIB_PIC      := $(BUILD)/pic/libpodmem.a
+
+ALL_TARGETS       := $(LIB)
+INTEGRATION_TESTS :=
+INSTALL_RULES     :=
+
+.PHONY: all check unit fuzz-smoke integration run bench install clean fuzz
+all: build-all
+
+-include $(FRONTENDS:%=plugins/%/build.mk)
+
+build-all: $(ALL_TARGETS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) $(SAN) -c -o $@ $<
+
+$(BUILD)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) -fPIC -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SAN): $(LIB_SAN_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_PIC): $(LIB_PIC_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# ---- unit tests (Check), always under ASan and UBSan ----------------------
+CHECK_CFLAGS := $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN  := $(BUILD)/san/check_podmem
+
+$(UNIT_BIN): $(UNIT_SRCS) $(LIB_SAN)
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) $(SAN) $(CHECK_CFLAGS) -o $@ $(UNIT_SRCS) $(LIB_SAN) $(CHECK_LIBS)
+
+unit: $(UNIT_BIN)
+	PODMEM_SRC=$(CURDIR) $(UNIT_BIN)
+
+# ---- fuzz targets (clang + libFuzzer); check runs each over its corpus briefly
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CC   ?= clang
+FUZZ_RUNS ?= 20000
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) common/podmem.h common/pm_internal.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(STD) -Wall -Wextra -Werror -g -O1 -Icommon -fsanitize=fuzzer,address,undefined \
+		-o $@ $< $(LIB_SRCS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
+		echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
+		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=65536 tests/fuzz/corpus/$${n#fuzz_} >$(BUILD)/fuzz/$$n.log 2>&1 \
+		|| { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; done
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); $$f -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus/$${n#fuzz_}; done
+
+# ---- integration tests: real cgroups and real daemons ----------------------
+$(BUILD)/pm-hog: tests/integration/hog.c
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+
+integration: build-all $(BUILD)/pm-hog
+	tests/integration/run-all.sh $(INTEGRATION_TESTS)
+
+check: build-all unit fuzz-smoke integration
+	@echo "make check: all passed"
+
+run: build-all
+	$(BUILD)/podmem
+
+# ---- benchmark -------------------------------------------------------------
+$(BUILD)/bench: tests/bench/bench.c $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+
+bench: $(BUILD)/bench
+	tests/bench/run.sh
+
+install: build-all $(INSTALL_RULES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

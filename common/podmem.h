@@ -1,0 +1,198 @@
+/*
+ * libpodmem: per-pod and per-container memory breakdown from the kernel's
+ * memory cgroup accounting. The core knows nothing of its front ends.
+ *
+ * Use:
+ *   struct pm_opts o = PM_OPTS_INIT;          // defaults: discover everything
+ *   o.cgroup_root = "/tmp/fixture";           // optional overrides
+ *   struct pm_ctx *ctx;
+ *   if (pm_ctx_open(&ctx, &o) < 0) ...        // logged through o.log
+ *   struct pm_snapshot snap = {0};            // caller-owned, reused
+ *   while (...) { pm_sample(ctx, &snap); ... walk snap ... }
+ *   pm_snapshot_free(&snap); pm_ctx_close(ctx);
+ *
+ * Threads: one ctx per thread, or the caller locks. No global state.
+ * Errors: functions return 0 or -errno and log once through the callback.
+ * A steady-state pm_sample() allocates nothing.
+ */
+#ifndef PODMEM_H
+#define PODMEM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PODMEM_VERSION "0.1.0"
+
+/* ---- the metric catalogue (see pm_catalog.def) ------------------------ */
+
+enum pm_unit { PM_UNIT_BYTES, PM_UNIT_COUNT, PM_UNIT_USEC };
+enum pm_kind { PM_KIND_GAUGE, PM_KIND_COUNTER };
+
+/* levels a metric applies to */
+#define PM_LEVEL_NODE 1u
+#define PM_LEVEL_CG 2u /* pods, containers and groups */
+
+enum pm_metric {
+#define X(id, name, unit, kind, levels, v1, v2, node, help) PM_M_##id,
+#include "pm_catalog.def"
+#undef X
+	PM_M__COUNT
+};
+
+struct pm_metric_info {
+	const char *name; /* "working_set": JSON key, Influx field, ... */
+	enum pm_unit unit;
+	enum pm_kind kind;
+	unsigned levels; /* PM_LEVEL_* */
+	const char *v1;   /* source on cgroup v1, "-" none, "=" derived */
+	const char *v2;   /* source on cgroup v2 */
+	const char *node; /* /proc/meminfo key, "-" none, "=" derived */
+	const char *help; /* one line */
+};
+
+/* indexed by enum pm_metric */
+extern const struct pm_metric_info pm_metrics[PM_M__COUNT];
+
+/* the metric called NAME, or -1 */
+int pm_metric_by_name(const char *name);
+
+#define PM_PRESENT_WORDS ((PM_M__COUNT + 63) / 64)
+
+/* One set of values. A metric is known only when its present bit is set:
+ * an unlimited limit, or a key this kernel does not have, is absent. */
+struct pm_values {
+	uint64_t v[PM_M__COUNT];
+	uint64_t present[PM_PRESENT_WORDS];
+};
+
+static inline bool pm_has(const struct pm_values *vals, enum pm_metric m)
+{
+	return (vals->present[m / 64] >> (m % 64)) & 1u;
+}
+
+static inline void pm_set(struct pm_values *vals, enum pm_metric m, uint64_t x)
+{
+	vals->v[m] = x;
+	vals->present[m / 64] |= (uint64_t)1 << (m % 64);
+}
+
+static inline void pm_unset(struct pm_values *vals, enum pm_metric m)
+{
+	vals->v[m] = 0;
+	vals->present[m / 64] &= ~((uint64_t)1 << (m % 64));
+}
+
+/* ---- the snapshot ------------------------------------------------------ */
+
+enum pm_qos { PM_QOS_NONE, PM_QOS_GUARANTEED, PM_QOS_BURSTABLE, PM_QOS_BESTEFFORT };
+/* "guaranteed", "burstable", "besteffort", "" */
+const char *pm_qos_name(enum pm_qos q);
+
+enum pm_runtime { PM_RT_UNKNOWN, PM_RT_CONTAINERD, PM_RT_CRIO, PM_RT_DOCKER };
+/* "containerd", "crio", "docker", "" */
+const char *pm_runtime_name(enum pm_runtime r);
+
+/* A pod is a Kubernetes pod; a group is a top-level cgroup on a host with
+ * no kubepods tree (a systemd service, a docker container, ...). */
+enum pm_pod_kind { PM_POD, PM_GROUP };
+
+#define PM_NAME_MAX 256 /* names: DNS subdomain <= 253 + NUL; cgroup names <= 255 */
+#define PM_UID_MAX 40   /* 36-char UID + NUL */
+#define PM_ID_MAX 72    /* 64-hex container ID + NUL */
+#define PM_NS_MAX 64    /* DNS label <= 63 + NUL */
+
+struct pm_container {
+	char name[PM_NAME_MAX]; /* container name; the ID when unresolved; "POD" for the sandbox if unnamed */
+	char id[PM_ID_MAX];     /* runtime container ID (64 hex, usually) */
+	enum pm_runtime runtime;
+	bool sandbox;   /* the pod's pause container */
+	bool named;     /* name came from the container log directory */
+	struct pm_values val;
+};
+
+struct pm_pod {
+	enum pm_pod_kind kind;
+	char namespace_[PM_NS_MAX]; /* "" when unresolved, and for groups */
+	char name[PM_NAME_MAX];     /* pod name; the UID when unresolved; the cgroup name for a group */
+	char uid[PM_UID_MAX];       /* pod UID with dashes; "" for a group */
+	enum pm_qos qos;
+	bool named;                 /* namespace and name came from the pod log directory */
+	char cgroup[512];           /* path relative to the cgroup root, for people (truncated) */
+	struct pm_values val;       /* the pod's own cgroup: sandbox, containers, dead containers */
+	struct pm_container *containers;
+	size_t n_containers;
+	size_t cap_containers; /* private */
+};
+
+struct pm_snapshot {
+	int cgroup_version;  /* 1 or 2 */
+	bool kubernetes;     /* false: pods[] holds groups */
+	uint64_t time_ns;    /* CLOCK_REALTIME when the sample started */
+	struct pm_values node;
+	bool node_ok;        /* /proc/meminfo was read */
+	struct pm_pod *pods;
+	size_t n_pods;
+	size_t cap_pods; /* private */
+};
+
+/* Frees what pm_sample() allocated inside SNAP (not SNAP itself) and zeroes it. NULL-safe. */
+void pm_snapshot_free(struct pm_snapshot *snap);
+
+/* ---- options ----------------------------------------------------------- */
+
+/* syslog levels: LOG_ERR 3, LOG_WARNING 4, LOG_INFO 6, LOG_DEBUG 7 */
+typedef void (*pm_log_fn)(void *ud, int level, const char *fmt, va_list ap);
+
+struct pm_opts {
+	const char *cgroup_root;       /* NULL: the memory controller from /proc/self/mountinfo */
+	const char *proc_root;         /* NULL: "/proc" */
+	const char *pod_log_dir;       /* NULL: "/var/log/pods" */
+	const char *container_log_dir; /* NULL: "/var/log/containers" */
+	unsigned rescan_every;         /* full discovery every N samples; 0: default (10) */
+	pm_log_fn log;                 /* NULL: silent */
+	void *log_ud;
+};
+#define PM_OPTS_INIT {0}
+
+/* The options every front end takes, the same in each: getopt long names
+ * ("cgroup-root") and collectd keys ("CgroupRoot"). */
+struct pm_opt_desc {
+	const char *long_name;
+	const char *conf_name;
+	const char *meta; /* "DIR" */
+	const char *help;
+};
+#define PM_CORE_OPTS 4
+extern const struct pm_opt_desc pm_core_opts[PM_CORE_OPTS];
+/* Sets core option I (index into pm_core_opts) to VALUE (not copied: keep it alive). 0 or -EINVAL. */
+int pm_opts_set(struct pm_opts *o, int i, const char *value);
+/* The index of the core option whose long_name or conf_name (case-insensitive) is KEY, or -1. */
+int pm_opt_find(const char *key);
+
+/* ---- the context ------------------------------------------------------- */
+
+struct pm_ctx;
+
+/* Finds the memory controller, checks it holds memory cgroup files, and
+ * discovers pods. Returns 0, or -errno after logging one line:
+ * -ENOENT for a missing root, -ENOTDIR, -EINVAL for a root with no memory
+ * cgroup files in or under it. */
+int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *opts);
+void pm_ctx_close(struct pm_ctx *ctx); /* NULL-safe */
+
+/* The directory in use as the cgroup root, and the detected version. */
+const char *pm_ctx_root(const struct pm_ctx *ctx);
+int pm_ctx_version(const struct pm_ctx *ctx);
+
+/* Takes one sample into SNAP (caller-owned; zero it before the first call
+ * and reuse it). Pods and containers that vanished are dropped silently.
+ * Pods are in discovery order. Returns 0, or -ENOMEM. */
+int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
+
+/* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that fds can stay
+ * open across samples. For programs of our own (not inside a host daemon). */
+void pm_raise_nofile(void);
+
+#endif

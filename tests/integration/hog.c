@@ -1,0 +1,69 @@
+/*
+ * pm-hog: a process that does a known amount of one kind of memory work in
+ * its cgroup, says "ready" on stdout, then sleeps until killed.
+ *
+ *   pm-hog anon BYTES        touch BYTES of private anonymous memory
+ *   pm-hog read FILE         evict FILE from the page cache, then read it whole
+ *   pm-hog tmpfs FILE BYTES  write BYTES into FILE (on a tmpfs)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static int die(const char *what)
+{
+	fprintf(stderr, "pm-hog: %s: %s\n", what, strerror(errno));
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static char buf[1 << 16];
+	if (argc < 3)
+		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE | tmpfs FILE BYTES\n"), 2;
+	if (!strcmp(argv[1], "anon")) {
+		size_t n = strtoull(argv[2], NULL, 10);
+		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return die("mmap");
+		for (size_t i = 0; i < n; i += 4096)
+			p[i] = 1;
+	} else if (!strcmp(argv[1], "read")) {
+		int fd = open(argv[2], O_RDONLY);
+		if (fd < 0)
+			return die(argv[2]);
+		fdatasync(fd);
+		if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+			return die("posix_fadvise");
+		ssize_t r;
+		while ((r = read(fd, buf, sizeof buf)) > 0)
+			;
+		if (r < 0)
+			return die("read");
+	} else if (!strcmp(argv[1], "tmpfs") && argc == 4) {
+		size_t n = strtoull(argv[3], NULL, 10);
+		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			return die(argv[2]);
+		memset(buf, 'x', sizeof buf);
+		for (size_t done = 0; done < n;) {
+			size_t k = n - done < sizeof buf ? n - done : sizeof buf;
+			ssize_t w = write(fd, buf, k);
+			if (w <= 0)
+				return die("write");
+			done += (size_t)w;
+		}
+		close(fd);
+	} else {
+		return fprintf(stderr, "pm-hog: unknown mode %s\n", argv[1]), 2;
+	}
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
