@@ -1,0 +1,11 @@
+# podmem, the human front end
+ALL_TARGETS += $(BUILD)/podmem
+INTEGRATION_TESTS += $(sort $(wildcard tests/integration/cli_*.sh))
+INSTALL_RULES += install-cli
+
+$(BUILD)/podmem: plugins/cli/podmem.c $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB) $(FINAL_LDFLAGS)
+
+.PHONY: install-cli
+install-cli: $(BUILD)/podmem
+	install -D -m 0755 $(BUILD)/podmem $(DESTDIR)$(PREFIX)/bin/podmem
