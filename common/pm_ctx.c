@@ -309,7 +309,7 @@ static int add_pod(struct pm_ctx *ctx, int parentfd, const char *name, const str
 {
 	struct pod_rec key, *old;
 	join(key.rel, sizeof key.rel, sa->rel, name);
-	old = bsearch(&key, sa->old->pods, sa->old->n, sizeof key, cmp_rel);
+	old = sa->old->n ? bsearch(&key, sa->old->pods, sa->old->n, sizeof key, cmp_rel) : NULL;
 	if (old && old->cg.dirfd < 0)
 		old = NULL;
 
@@ -469,10 +469,24 @@ static int scan(struct pm_ctx *ctx)
 	ctx->pods = NULL;
 	ctx->n_pods = ctx->cap_pods = 0;
 	watches_clear(ctx);
-	qsort(old.pods, old.n, sizeof *old.pods, cmp_rel);
+	if (old.n)
+		qsort(old.pods, old.n, sizeof *old.pods, cmp_rel);
 	ctx->kubernetes = false;
-	struct walk_arg wa = {&old, "", 0};
-	r = each_subdir(ctx, ctx->rootfd, walk, &wa);
+	const char *base = strrchr(ctx->root, '/');
+	char uid[PM_UID_MAX], id[PM_ID_MAX];
+	enum pm_qos q;
+	enum pm_runtime rt;
+	if (pm_classify(base ? base + 1 : ctx->root, 0, &q, uid, id, &rt) == PM_DIR_KUBEPODS) {
+		/* the root is a kubepods directory itself */
+		struct scan_arg sa = {&old, "", PM_QOS_NONE};
+		ctx->kubernetes = true;
+		r = add_watch(ctx, ctx->rootfd, ".");
+		if (r == 0)
+			r = each_subdir(ctx, ctx->rootfd, scan_kubepods, &sa);
+	} else {
+		struct walk_arg wa = {&old, "", 0};
+		r = each_subdir(ctx, ctx->rootfd, walk, &wa);
+	}
 	if (r == 0 && !ctx->kubernetes) {
 		/* no kubepods anywhere: the top-level cgroups are the groups */
 		struct scan_arg sa = {&old, "", PM_QOS_NONE};
@@ -644,6 +658,8 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 		r = o->cgroup_root ? copy_opt(ctx, ctx->root, o->cgroup_root, "", "the cgroup root") : find_root(ctx);
 	if (r)
 		goto fail;
+	for (size_t n = strlen(ctx->root); n > 1 && ctx->root[n - 1] == '/'; n--)
+		ctx->root[n - 1] = 0;
 	ctx->rootfd = open(ctx->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->rootfd < 0) {
 		r = -errno;

@@ -119,7 +119,8 @@ static int load_pods(struct pm_name_index *ix, const char *dir)
 	}
 	ix->cap_pods = cap;
 	closedir(d);
-	qsort(ix->pods, ix->n_pods, sizeof *ix->pods, cmp_pod);
+	if (ix->n_pods)
+		qsort(ix->pods, ix->n_pods, sizeof *ix->pods, cmp_pod);
 	return 0;
 }
 
@@ -148,7 +149,8 @@ static int load_ctrs(struct pm_name_index *ix, const char *dir)
 	}
 	ix->cap_ctrs = cap;
 	closedir(d);
-	qsort(ix->ctrs, ix->n_ctrs, sizeof *ix->ctrs, cmp_ctr);
+	if (ix->n_ctrs)
+		qsort(ix->ctrs, ix->n_ctrs, sizeof *ix->ctrs, cmp_ctr);
 	return 0;
 }
 

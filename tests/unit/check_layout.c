@@ -1,0 +1,117 @@
+/* The catalogue, the layouts built from it, and the derived metrics. */
+#include <string.h>
+
+#include "check.h"
+
+static bool has_file(const struct pm_layout *l, const char *name, enum pm_file_kind kind)
+{
+	for (unsigned i = 0; i < l->n_files; i++)
+		if (!strcmp(l->files[i].name, name))
+			return l->files[i].kind == kind;
+	return false;
+}
+
+START_TEST(catalogue_is_sane)
+{
+	for (int m = 0; m < PM_M__COUNT; m++) {
+		const struct pm_metric_info *i = &pm_metrics[m];
+		ck_assert_msg(i->name && *i->name && i->help && *i->help, "metric %d lacks a name or help", m);
+		ck_assert_int_eq(pm_metric_by_name(i->name), m); /* names are unique */
+		ck_assert(i->levels != 0);
+		for (const char *p = i->name; *p; p++)
+			ck_assert_msg((*p >= 'a' && *p <= 'z') || *p == '_', "metric name %s", i->name);
+	}
+	ck_assert_int_eq(pm_metric_by_name("nosuch"), -1);
+}
+END_TEST
+
+START_TEST(layouts)
+{
+	static struct pm_layout l;
+	ck_assert_int_eq(pm_layout_build(&l, 1), 0);
+	ck_assert(has_file(&l, "memory.stat", PM_FK_KV));
+	ck_assert(has_file(&l, "memory.usage_in_bytes", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.limit_in_bytes", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.max_usage_in_bytes", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.kmem.usage_in_bytes", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.kmem.tcp.usage_in_bytes", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.oom_control", PM_FK_KV));
+	ck_assert(has_file(&l, "memory.failcnt", PM_FK_SINGLE));
+	ck_assert(!has_file(&l, "memory.current", PM_FK_SINGLE));
+	ck_assert(!has_file(&l, "memory.pressure", PM_FK_KV));
+	ck_assert_int_eq(pm_layout_build(&l, 2), 0);
+	ck_assert(has_file(&l, "memory.stat", PM_FK_KV));
+	ck_assert(has_file(&l, "memory.current", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.max", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.high", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.peak", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.events", PM_FK_KV));
+	ck_assert(has_file(&l, "memory.pressure", PM_FK_KV));
+	ck_assert(has_file(&l, "memory.swap.current", PM_FK_SINGLE));
+	ck_assert(has_file(&l, "memory.swap.max", PM_FK_SINGLE));
+	ck_assert(!has_file(&l, "memory.usage_in_bytes", PM_FK_SINGLE));
+}
+END_TEST
+
+static struct pm_values vals(const enum pm_metric *ms, const uint64_t *xs, size_t n)
+{
+	struct pm_values v = {0};
+	for (size_t i = 0; i < n; i++)
+		pm_set(&v, ms[i], xs[i]);
+	return v;
+}
+
+START_TEST(derive_v1)
+{
+	enum pm_metric ms[] = {PM_M_USAGE, PM_M_LIMIT, PM_M_ANON, PM_M_FILE, PM_M_KERNEL, PM_M_ACTIVE_ANON,
+			       PM_M_INACTIVE_ANON, PM_M_ACTIVE_FILE, PM_M_INACTIVE_FILE, PM_M_SOCK};
+	uint64_t xs[] = {1000, 9223372036854771712ull, 300, 500, 100, 50, 260, 200, 290, 7};
+	struct pm_values v = vals(ms, xs, 10);
+	pm_derive_cgroup(&v, 1);
+	ck_assert(!pm_has(&v, PM_M_LIMIT)); /* PAGE_COUNTER_MAX: unlimited */
+	ck_assert_uint_eq(v.v[PM_M_WORKING_SET], 50 + 260 + 200);
+	ck_assert_uint_eq(v.v[PM_M_WORKING_SET_KUBELET], 1000 - 290);
+	ck_assert_uint_eq(v.v[PM_M_UNACCOUNTED], 1000 - 300 - 500 - 100); /* v1: sock is not in usage */
+	ck_assert_uint_eq(v.v[PM_M_KERNEL], 100);
+}
+END_TEST
+
+START_TEST(derive_v2)
+{
+	enum pm_metric ms[] = {PM_M_USAGE, PM_M_LIMIT, PM_M_ANON, PM_M_FILE, PM_M_SLAB, PM_M_KERNEL_STACK, PM_M_PAGETABLES,
+			       PM_M_PERCPU, PM_M_VMALLOC, PM_M_SOCK, PM_M_INACTIVE_FILE, PM_M_HIGH};
+	uint64_t xs[] = {1000, 4096, 300, 400, 40, 8, 6, 1, 2, 10, 2000, (uint64_t)1 << 62};
+	struct pm_values v = vals(ms, xs, 12);
+	pm_derive_cgroup(&v, 2);
+	ck_assert_uint_eq(v.v[PM_M_LIMIT], 4096);
+	ck_assert(!pm_has(&v, PM_M_HIGH));
+	ck_assert_uint_eq(v.v[PM_M_KERNEL], 40 + 8 + 6 + 1 + 2); /* no kernel key: the sum of its parts */
+	ck_assert_uint_eq(v.v[PM_M_UNACCOUNTED], 1000 - 300 - 400 - 57 - 10);
+	ck_assert_uint_eq(v.v[PM_M_WORKING_SET_KUBELET], 0); /* clamped */
+	ck_assert(!pm_has(&v, PM_M_WORKING_SET)); /* its parts are unknown */
+	/* the kernel's own total wins over the sum */
+	struct pm_values w = vals(ms, xs, 12);
+	pm_set(&w, PM_M_KERNEL, 99);
+	pm_derive_cgroup(&w, 2);
+	ck_assert_uint_eq(w.v[PM_M_KERNEL], 99);
+	/* usage below the categories: unaccounted is 0, not a wrapped huge number */
+	struct pm_values u = {0};
+	pm_set(&u, PM_M_USAGE, 10);
+	pm_set(&u, PM_M_ANON, 20);
+	pm_set(&u, PM_M_FILE, 0);
+	pm_derive_cgroup(&u, 2);
+	ck_assert_uint_eq(u.v[PM_M_UNACCOUNTED], 0);
+}
+END_TEST
+
+Suite *suite_layout(void)
+{
+	Suite *s = suite_create("layout");
+	TCase *tc = tcase_create("layout");
+	tcase_add_test(tc, catalogue_is_sane);
+	tcase_add_test(tc, layouts);
+	tcase_add_test(tc, derive_v1);
+	tcase_add_test(tc, derive_v2);
+	suite_add_tcase(s, tc);
+	return s;
+}

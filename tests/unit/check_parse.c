@@ -1,0 +1,206 @@
+/* Numbers, key tables and the line parsers. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+
+#define S(lit) lit, sizeof(lit) - 1
+
+START_TEST(u64_strict)
+{
+	uint64_t v = 7;
+	ck_assert_uint_eq(pm_parse_u64(S("1234"), &v), 4);
+	ck_assert_uint_eq(v, 1234);
+	ck_assert_uint_eq(pm_parse_u64(S("18446744073709551615"), &v), 20);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	v = 7;
+	ck_assert_uint_eq(pm_parse_u64(S("18446744073709551616"), &v), 0); /* overflow */
+	ck_assert_uint_eq(v, 7);
+	ck_assert_uint_eq(pm_parse_u64(S(""), &v), 0);
+	ck_assert_uint_eq(pm_parse_u64(S("x1"), &v), 0);
+	ck_assert_uint_eq(pm_parse_u64(S("-"), &v), 0);
+	ck_assert_uint_eq(pm_parse_u64(S("-4096"), &v), 5); /* kernel bug: clamp to 0 */
+	ck_assert_uint_eq(v, 0);
+	ck_assert_uint_eq(pm_parse_u64(S("12 kB"), &v), 2); /* stops at the first non-digit */
+	ck_assert_uint_eq(pm_parse_u64("123456", 3, &v), 3); /* length-bounded */
+	ck_assert_uint_eq(v, 123);
+}
+END_TEST
+
+START_TEST(single_values)
+{
+	uint64_t v = 0;
+	ck_assert_int_eq(pm_parse_single(S("104857600\n"), &v), 1);
+	ck_assert_uint_eq(v, 104857600);
+	ck_assert_int_eq(pm_parse_single(S("max\n"), &v), 0);
+	ck_assert_int_eq(pm_parse_single(S("9223372036854771712\n"), &v), 1);
+	ck_assert_int_eq(pm_parse_single(S("12x\n"), &v), -EINVAL);
+	ck_assert_int_eq(pm_parse_single(S(""), &v), -EINVAL);
+	ck_assert_int_eq(pm_parse_single(S("\n"), &v), -EINVAL);
+	ck_assert_int_eq(pm_parse_single(S("maximum\n"), &v), -EINVAL);
+}
+END_TEST
+
+START_TEST(keytab)
+{
+	static struct pm_keytab t;
+	memset(&t, 0, sizeof t);
+	ck_assert_int_eq(pm_keytab_add(&t, S("anon"), PM_M_ANON), 0);
+	ck_assert_int_eq(pm_keytab_add(&t, S("file"), PM_M_FILE), 0);
+	ck_assert_int_eq(pm_keytab_add(&t, S("anon"), PM_M_FILE), -EEXIST);
+	ck_assert_int_eq(pm_keytab_find(&t, S("anon")), PM_M_ANON);
+	ck_assert_int_eq(pm_keytab_find(&t, S("file")), PM_M_FILE);
+	ck_assert_int_eq(pm_keytab_find(&t, S("ano")), -1);
+	ck_assert_int_eq(pm_keytab_find(&t, S("anonx")), -1);
+	ck_assert_int_eq(pm_keytab_find(&t, S("")), -1);
+	/* it refuses to fill beyond half, so probes stay short and lookups end */
+	char keys[PM_KEYTAB_SLOTS][8];
+	int added = 0, r = 0;
+	for (int i = 0; i < PM_KEYTAB_SLOTS && r == 0; i++) {
+		int n = snprintf(keys[i], sizeof keys[i], "k%d", i);
+		r = pm_keytab_add(&t, keys[i], (size_t)n, PM_M_SHMEM);
+		added += r == 0;
+	}
+	ck_assert_int_eq(r, -ENOSPC);
+	ck_assert_int_lt(added + 2, PM_KEYTAB_SLOTS / 2 + 1);
+	ck_assert_int_eq(pm_keytab_find(&t, S("nothere")), -1);
+}
+END_TEST
+
+static struct pm_layout l1, l2;
+
+static const struct pm_file_desc *file(const struct pm_layout *l, const char *name)
+{
+	for (unsigned i = 0; i < l->n_files; i++)
+		if (!strcmp(l->files[i].name, name))
+			return &l->files[i];
+	ck_abort_msg("no file %s in the v%d layout", name, l->version);
+	return NULL;
+}
+
+START_TEST(kv_v1_stat)
+{
+	static const char stat[] = "cache 11\nrss 22\ntotal_cache 1136361472\ntotal_rss 1708032\n"
+				   "total_unknown_key 5\nhierarchical_memory_limit 9223372036854771712\n"
+				   "total_inactive_file 1014255616\ntotal_active_file 122101760\n"
+				   "total_shmem\ntotal_dirty 12x\n total_swap 9\ntotal_pgfault 779354";
+	struct pm_values v = {0};
+	ck_assert_int_eq(pm_layout_build(&l1, 1), 0);
+	unsigned n = pm_parse_kv(stat, sizeof stat - 1, &file(&l1, "memory.stat")->keys, &v);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_uint_eq(v.v[PM_M_FILE], 1136361472); /* total_*, not the local key */
+	ck_assert_uint_eq(v.v[PM_M_ANON], 1708032);
+	ck_assert_uint_eq(v.v[PM_M_INACTIVE_FILE], 1014255616);
+	ck_assert_uint_eq(v.v[PM_M_ACTIVE_FILE], 122101760);
+	ck_assert_uint_eq(v.v[PM_M_PGFAULT], 779354); /* last line without a newline */
+	ck_assert(!pm_has(&v, PM_M_SHMEM));           /* no value */
+	ck_assert(!pm_has(&v, PM_M_FILE_DIRTY));      /* trailing junk */
+	ck_assert(!pm_has(&v, PM_M_SWAP));            /* leading space: not the key */
+}
+END_TEST
+
+START_TEST(kv_v2_stat_events_psi)
+{
+	static const char stat[] = "anon 2471755776\nfile 100\nkernel 33\nnewkey_from_the_future 1\nsock 4\n"
+				   "workingset_refault 77\npgmajfault 3\n";
+	static const char events[] = "low 0\nhigh 5\nmax 6\noom 1\noom_kill 2\noom_group_kill 0\n";
+	static const char psi[] = "some avg10=0.00 avg60=0.12 avg300=1.50 total=123456\n"
+				  "full avg10=0.00 avg60=0.00 avg300=0.25 total=654\n";
+	struct pm_values v = {0};
+	ck_assert_int_eq(pm_layout_build(&l2, 2), 0);
+	pm_parse_kv(stat, sizeof stat - 1, &file(&l2, "memory.stat")->keys, &v);
+	pm_parse_kv(events, sizeof events - 1, &file(&l2, "memory.events")->keys, &v);
+	pm_parse_kv(psi, sizeof psi - 1, &file(&l2, "memory.pressure")->keys, &v);
+	ck_assert_uint_eq(v.v[PM_M_ANON], 2471755776);
+	ck_assert_uint_eq(v.v[PM_M_KERNEL], 33);
+	ck_assert_uint_eq(v.v[PM_M_SOCK], 4);
+	ck_assert_uint_eq(v.v[PM_M_WORKINGSET_REFAULT_FILE], 77); /* before 5.9 */
+	ck_assert_uint_eq(v.v[PM_M_EVENTS_HIGH], 5);
+	ck_assert_uint_eq(v.v[PM_M_EVENTS_MAX], 6);
+	ck_assert_uint_eq(v.v[PM_M_EVENTS_OOM], 1);
+	ck_assert_uint_eq(v.v[PM_M_EVENTS_OOM_KILL], 2);
+	ck_assert_uint_eq(v.v[PM_M_PRESSURE_SOME], 123456);
+	ck_assert_uint_eq(v.v[PM_M_PRESSURE_FULL], 654);
+}
+END_TEST
+
+START_TEST(kv_meminfo)
+{
+	static const char mi[] = "MemTotal:       24568836 kB\nMemFree:        18123456 kB\n"
+				 "HugePages_Total:       0\nActive(anon):     987654 kB\nVmallocTotal:   34359738367 kB\n"
+				 "Slab:             345678 kB\nBogus:            1 MB\n";
+	struct pm_keytab t;
+	struct pm_values v = {0};
+	ck_assert_int_eq(pm_meminfo_keys(&t), 0);
+	pm_parse_kv(mi, sizeof mi - 1, &t, &v);
+	ck_assert_uint_eq(v.v[PM_M_TOTAL], 24568836ull * 1024);
+	ck_assert_uint_eq(v.v[PM_M_FREE], 18123456ull * 1024);
+	ck_assert_uint_eq(v.v[PM_M_ACTIVE_ANON], 987654ull * 1024);
+	ck_assert_uint_eq(v.v[PM_M_SLAB], 345678ull * 1024);
+	pm_derive_node(&v);
+	ck_assert_uint_eq(v.v[PM_M_USAGE], (24568836ull - 18123456) * 1024);
+	ck_assert_uint_eq(v.v[PM_M_KERNEL], 345678ull * 1024);
+	ck_assert_uint_eq(v.v[PM_M_APP], 0);
+	ck_assert_uint_eq(v.v[PM_M_UNACCOUNTED], (24568836ull - 18123456 - 345678) * 1024);
+}
+END_TEST
+
+/* every prefix of a well-formed file parses without reading past it */
+START_TEST(kv_every_truncation)
+{
+	static const char stat[] = "total_cache 1136361472\ntotal_rss 1708032\ntotal_inactive_file 1014255616\n";
+	ck_assert_int_eq(pm_layout_build(&l1, 1), 0);
+	for (size_t len = 0; len <= sizeof stat - 1; len++) {
+		char *copy = malloc(len ? len : 1); /* exact size: ASan catches any overread */
+		memcpy(copy, stat, len);
+		struct pm_values v = {0};
+		pm_parse_kv(copy, len, &file(&l1, "memory.stat")->keys, &v);
+		if (len >= 23)
+			ck_assert_uint_eq(v.v[PM_M_FILE], 1136361472);
+		if (pm_has(&v, PM_M_ANON))
+			ck_assert(v.v[PM_M_ANON] == 1708032 || v.v[PM_M_ANON] < 1708032);
+		free(copy);
+	}
+}
+END_TEST
+
+START_TEST(mountinfo)
+{
+	static const char hybrid[] =
+		"31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+		"32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n"
+		"41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+		"35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n";
+	static const char v2[] = "30 23 0:27 / /sys/fs/cgroup rw,nosuid shared:9 - cgroup2 cgroup2 rw,nsdelegate\n";
+	static const char escaped[] = "35 31 0:32 / /mnt/my\\040cgroups rw - cgroup cgroup rw,memory,hugetlb\n";
+	static const char none[] = "31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw\n"
+				   "32 31 0:29 / /sys/fs/cgroup/memoryx rw - cgroup cgroup rw,memoryx\n";
+	char out[256];
+	ck_assert_int_eq(pm_find_memory_mount(hybrid, sizeof hybrid - 1, out, sizeof out), 0);
+	ck_assert_str_eq(out, "/sys/fs/cgroup/memory"); /* v1 memory wins over the v2 mount */
+	ck_assert_int_eq(pm_find_memory_mount(v2, sizeof v2 - 1, out, sizeof out), 0);
+	ck_assert_str_eq(out, "/sys/fs/cgroup");
+	ck_assert_int_eq(pm_find_memory_mount(escaped, sizeof escaped - 1, out, sizeof out), 0);
+	ck_assert_str_eq(out, "/mnt/my cgroups");
+	ck_assert_int_eq(pm_find_memory_mount(none, sizeof none - 1, out, sizeof out), -ENOENT);
+	ck_assert_int_eq(pm_find_memory_mount("", 0, out, sizeof out), -ENOENT);
+}
+END_TEST
+
+Suite *suite_parse(void)
+{
+	Suite *s = suite_create("parse");
+	TCase *tc = tcase_create("parse");
+	tcase_add_test(tc, u64_strict);
+	tcase_add_test(tc, single_values);
+	tcase_add_test(tc, keytab);
+	tcase_add_test(tc, kv_v1_stat);
+	tcase_add_test(tc, kv_v2_stat_events_psi);
+	tcase_add_test(tc, kv_meminfo);
+	tcase_add_test(tc, kv_every_truncation);
+	tcase_add_test(tc, mountinfo);
+	suite_add_tcase(s, tc);
+	return s;
+}
