@@ -33,11 +33,17 @@ LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 LIB_PIC      := $(BUILD)/pic/libpodmem.a
 
 ALL_TARGETS       := $(LIB)
-INTEGRATION_TESTS :=
+INTEGRATION_TESTS := tests/integration/docs_readme.sh
 INSTALL_RULES     :=
 
-.PHONY: all check unit fuzz-smoke integration run bench install clean fuzz
+.PHONY: all check unit fuzz-smoke integration run bench install clean fuzz deps-run deps-check
 all: build-all
+
+# the README's two commands install what they need first
+deps-run:
+	@tests/deps.sh install run
+deps-check:
+	@tests/deps.sh install check
 
 -include $(FRONTENDS:%=plugins/%/build.mk)
 
@@ -94,11 +100,13 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) common/podmem.h common/pm_internal.h
 fuzz-smoke: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
 		echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
-		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=65536 tests/fuzz/corpus/$${n#fuzz_} >$(BUILD)/fuzz/$$n.log 2>&1 \
+		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=65536 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} >$(BUILD)/fuzz/$$n.log 2>&1 \
 		|| { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; done
 
 fuzz: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do n=$$(basename $$f); $$f -max_total_time=$${FUZZ_SECONDS:-60} tests/fuzz/corpus/$${n#fuzz_}; done
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
+		$$f -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
 
 # ---- integration tests: real cgroups and real daemons ----------------------
 $(BUILD)/pm-hog: tests/integration/hog.c
@@ -108,10 +116,15 @@ $(BUILD)/pm-hog: tests/integration/hog.c
 integration: build-all $(BUILD)/pm-hog
 	tests/integration/run-all.sh $(INTEGRATION_TESTS)
 
-check: build-all unit fuzz-smoke integration
+check: deps-check
+	$(MAKE) build-all
+	$(MAKE) unit
+	$(MAKE) fuzz-smoke
+	$(MAKE) integration
 	@echo "make check: all passed"
 
-run: build-all
+run: deps-run
+	$(MAKE) build-all
 	$(BUILD)/podmem
 
 # ---- benchmark -------------------------------------------------------------

@@ -14,7 +14,7 @@
 
 struct cli {
 	struct pm_opts opts;
-	bool json, containers;
+	bool json, containers, metrics;
 	int sort; /* a metric, or -1 for the name */
 	long limit; /* -n: rows; 0 = all */
 	int verbose;
@@ -33,6 +33,7 @@ static void log_stderr(void *ud, int level, const char *fmt, va_list ap)
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: podmem [top] [OPTION]...\n"
+		   "       podmem metrics        print the metric catalogue (a Markdown table)\n"
 		   "Show where each Kubernetes pod's and container's memory went, from the kernel's\n"
 		   "memory cgroup accounting. On a host without Kubernetes, top-level cgroups are shown.\n\n"
 		   "  --json               print one whole sample as JSON\n"
@@ -99,8 +100,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return bad("--%s: empty value", pm_core_opts[o - O_CORE].long_name);
 		}
 	}
-	if (optind < argc && !strcmp(argv[optind], "top"))
+	if (optind < argc && !strcmp(argv[optind], "top")) {
 		optind++;
+	} else if (optind < argc && !strcmp(argv[optind], "metrics")) {
+		c->metrics = true;
+		optind++;
+	}
 	if (optind < argc)
 		return bad("unknown command '%s' (see --help)", argv[optind]);
 	return 0;
@@ -304,6 +309,26 @@ static void print_table(FILE *f, const struct pm_snapshot *s, const struct cli *
 		fprintf(f, "(%zu more; -n to show more)\n", s->n_pods - shown);
 }
 
+static const char *unit_name(enum pm_unit u)
+{
+	return u == PM_UNIT_BYTES ? "bytes" : u == PM_UNIT_USEC ? "µs" : "count";
+}
+
+/* the catalogue, as the README's metric list */
+static void print_metrics(FILE *f)
+{
+	fputs("| name | unit | kind | levels | cgroup v1 | cgroup v2 | node | meaning |\n"
+	      "|---|---|---|---|---|---|---|---|\n", f);
+	for (int m = 0; m < PM_M__COUNT; m++) {
+		const struct pm_metric_info *i = &pm_metrics[m];
+		unsigned lv = i->levels;
+		fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", i->name, unit_name(i->unit),
+			i->kind == PM_KIND_GAUGE ? "gauge" : "counter",
+			lv == PM_LEVEL_NODE ? "node" : lv == PM_LEVEL_CG ? "pod, container" : "node, pod, container",
+			i->v1, i->v2, i->node, i->help);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c = {.opts = PM_OPTS_INIT, .sort = PM_M_WORKING_SET};
@@ -313,6 +338,10 @@ int main(int argc, char **argv)
 
 	if ((r = parse_args(&c, argc, argv)))
 		return r;
+	if (c.metrics) {
+		print_metrics(stdout);
+		return fflush(stdout) ? 1 : 0;
+	}
 	c.opts.log = log_stderr;
 	c.opts.log_ud = &c;
 	pm_raise_nofile();

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README stays true: its metric list is the catalogue, and it shows the two commands.
+. "$(dirname "$0")/lib.sh"
+
+readme=$SRC/README.md
+sed -n '/<!-- metrics:begin -->/,/<!-- metrics:end -->/p' "$readme" | sed '1d;$d' > "$T/readme-metrics"
+"$B/podmem" metrics > "$T/catalogue"
+diff -u "$T/catalogue" "$T/readme-metrics" > "$T/diff" || fail "README's metric list differs from 'podmem metrics' (regenerate it): $(head -20 "$T/diff")"
+n=$(grep -c '^| `' "$T/catalogue")
+[ "$n" -ge 40 ] || fail "only $n metrics in the catalogue"
+assert_contains "README" "$(cat "$readme")" "make run"
+assert_contains "README" "$(cat "$readme")" "make check"
+grep -q 'make check' "$SRC/.ci/run" || fail ".ci/run does not run make check"
+# every option of every front end's --help is documented
+for opt in $("$B/podmem" --help | grep -o -- '--[a-z-]*' | sort -u); do
+	grep -q -- "$opt" "$readme" || fail "README does not mention podmem's $opt"
+done
