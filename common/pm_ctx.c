@@ -144,18 +144,19 @@ static int cg_read(struct pm_ctx *ctx, const struct pm_cg *cg, struct pm_values 
 		int fd = cg->fd[i];
 		if (fd == FD_MISSING)
 			continue;
-		ssize_t n = fd >= 0 ? pm_pread_all(fd, ctx->buf, BUF_CAP) : pm_read_at(cg->dirfd, f->name, ctx->buf, BUF_CAP);
+		int rfd = fd >= 0 ? fd : openat(cg->dirfd, f->name, O_RDONLY | O_CLOEXEC);
+		ssize_t n = rfd < 0 ? -errno
+			    : f->kind == PM_FK_KV ? pm_pread_kv(rfd, ctx->buf, BUF_CAP, &f->keys, out)
+						  : pm_pread_all(rfd, ctx->buf, BUF_CAP);
+		if (fd < 0 && rfd >= 0)
+			close(rfd);
 		if (n == -ENODEV || n == -ENOENT)
 			return -ENOENT;
-		if (n < 0)
+		if (n < 0 || f->kind == PM_FK_KV)
 			continue;
-		if (f->kind == PM_FK_KV) {
-			pm_parse_kv(ctx->buf, (size_t)n, &f->keys, out);
-		} else {
-			uint64_t v;
-			if (pm_parse_single(ctx->buf, (size_t)n, &v) == 1)
-				pm_set(out, (enum pm_metric)f->metric, v);
-		}
+		uint64_t v;
+		if (pm_parse_single(ctx->buf, (size_t)n, &v) == 1)
+			pm_set(out, (enum pm_metric)f->metric, v);
 	}
 	pm_derive_cgroup(out, ctx->layout.version);
 	return 0;
@@ -557,8 +558,8 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 	if (ctx->n_pods && !slot(&snap->pods, &snap->cap_pods, ctx->n_pods - 1, sizeof *snap->pods))
 		return -ENOMEM;
 
-	size_t k = 0;
-	for (size_t i = 0; i < ctx->n_pods; i++) {
+	snap->n_pods = 0;
+	for (size_t i = 0, k = 0; i < ctx->n_pods; i++) {
 		const struct pod_rec *p = &ctx->pods[i];
 		struct pm_pod *out = &snap->pods[k];
 		if (cg_read(ctx, &p->cg, &out->val) < 0) {
@@ -572,6 +573,7 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 		memcpy(out->name, p->name, sizeof out->name);
 		memcpy(out->uid, p->uid, sizeof out->uid);
 		memcpy(out->cgroup, p->rel, sizeof out->cgroup);
+		out->n_containers = 0;
 		if (p->n_ctrs && !slot(&out->containers, &out->cap_containers, p->n_ctrs - 1, sizeof *out->containers))
 			return -ENOMEM;
 		size_t c = 0;
@@ -590,9 +592,8 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 			c++;
 		}
 		out->n_containers = c;
-		k++;
+		snap->n_pods = ++k;
 	}
-	snap->n_pods = k;
 	return 0;
 }
 
@@ -679,6 +680,11 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/meminfo", ctx->proc);
 	ctx->meminfo_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (ctx->meminfo_fd < 0 && o->proc_root) { /* a root the user gave must be right */
+		r = -errno;
+		pm_log(&ctx->log, LOG_ERR, "cannot open '%s': %s", path, strerror(-r));
+		goto fail;
+	}
 	if (ctx->meminfo_fd < 0)
 		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s': %s; no node breakdown", path, strerror(errno));
 	if ((r = scan(ctx)) < 0)

@@ -101,6 +101,14 @@ void pm_derive_node(struct pm_values *v);
 ssize_t pm_pread_all(int fd, char *buf, size_t cap);
 /* Opens NAME relative to DIRFD (O_RDONLY|O_CLOEXEC) and reads it as above. */
 ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap);
+/* Reads a key-value file (memory.stat, memory.events, ...) from offset 0 to
+ * its end, or about PM_KV_MAX_BYTES, through BUF (CAP bytes) a piece at a
+ * time, and parses each piece's whole lines with pm_parse_kv (the file's last
+ * line too, newline or not); a line that does not fit in CAP bytes with its
+ * newline is skipped. So keys after a buffer's worth of other lines are still
+ * found. Returns the bytes read, or -errno when the first read fails. */
+#define PM_KV_MAX_BYTES (4u << 20)
+ssize_t pm_pread_kv(int fd, char *buf, size_t cap, const struct pm_keytab *t, struct pm_values *vals);
 
 /* ---- logging (pm_log.c) ------------------------------------------------- */
 

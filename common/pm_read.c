@@ -1,6 +1,7 @@
 /* The one file reader: pread from offset 0 into a caller's buffer. Kernfs
  * regenerates a cgroup file's text on every read at offset 0, so a kept-open
  * fd gives fresh values without a path lookup. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -37,4 +38,59 @@ ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap)
 	ssize_t r = pm_pread_all(fd, buf, cap);
 	close(fd);
 	return r;
+}
+
+ssize_t pm_pread_kv(int fd, char *buf, size_t cap, const struct pm_keytab *t, struct pm_values *vals)
+{
+	uint64_t pos = 0;  /* file offset of buf[0] */
+	size_t len = 0;    /* bytes in buf */
+	bool skip = false; /* inside a line longer than the buffer: dropped */
+
+	for (;;) {
+		ssize_t r = pread(fd, buf + len, cap - len, (off_t)(pos + len));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			if (pos + len == 0)
+				return -errno;
+			r = 0; /* an error later on: parse what was read */
+		}
+		len += (size_t)r;
+		bool eof = r == 0, capped = pos + len >= PM_KV_MAX_BYTES;
+		if (!eof && !capped && len < cap)
+			continue;
+		size_t start = 0, stop = len;
+		if (skip) {
+			const char *nl = memchr(buf, '\n', len);
+			if (!nl) {
+				if (eof || capped)
+					break;
+				pos += len;
+				len = 0;
+				continue;
+			}
+			start = (size_t)(nl - buf) + 1;
+			skip = false;
+		}
+		if (!eof) { /* whole lines only, and read on for the rest */
+			const char *nl = start < len ? memrchr(buf + start, '\n', len - start) : NULL;
+			if (!nl && start == 0) { /* one line fills the buffer */
+				skip = true;
+				pos += len;
+				len = 0;
+				if (capped)
+					break;
+				continue;
+			}
+			stop = nl ? (size_t)(nl - buf) + 1 : start;
+		}
+		if (stop > start)
+			pm_parse_kv(buf + start, stop - start, t, vals);
+		if (eof || capped)
+			break;
+		memmove(buf, buf + stop, len - stop);
+		pos += stop;
+		len -= stop;
+	}
+	return (ssize_t)(pos + len);
 }

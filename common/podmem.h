@@ -147,7 +147,7 @@ typedef void (*pm_log_fn)(void *ud, int level, const char *fmt, va_list ap);
 
 struct pm_opts {
 	const char *cgroup_root;       /* NULL: the memory controller from /proc/self/mountinfo */
-	const char *proc_root;         /* NULL: "/proc" */
+	const char *proc_root;         /* NULL: "/proc" (no meminfo there: a warning); given: it must hold meminfo */
 	const char *pod_log_dir;       /* NULL: "/var/log/pods" */
 	const char *container_log_dir; /* NULL: "/var/log/containers" */
 	unsigned rescan_every;         /* full discovery every N samples; 0: default (10) */
@@ -188,7 +188,8 @@ int pm_ctx_version(const struct pm_ctx *ctx);
 
 /* Takes one sample into SNAP (caller-owned; zero it before the first call
  * and reuse it). Pods and containers that vanished are dropped silently.
- * Pods are in discovery order. Returns 0, or -ENOMEM. */
+ * Pods are in discovery order. Returns 0, or -ENOMEM, in which case SNAP
+ * holds the pods sampled before the failure (n_pods may be 0). */
 int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
 
 /* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that fds can stay

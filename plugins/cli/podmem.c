@@ -40,9 +40,12 @@ static void usage(FILE *f)
 		   "  --sort FIELD         sort by a metric, largest first, or by 'name' (default: working_set)\n"
 		   "  -n, --top N          show the first N pods only\n"
 		   "  --containers         show container rows under each pod\n");
-	for (int i = 0; i < PM_CORE_OPTS; i++)
-		fprintf(f, "  --%s %-*s%s\n", pm_core_opts[i].long_name,
-			(int)(19 - strlen(pm_core_opts[i].long_name) - 1), pm_core_opts[i].meta, pm_core_opts[i].help);
+	for (int i = 0; i < PM_CORE_OPTS; i++) {
+		/* the help in column 23, or one space after a long option and its value */
+		int w = 19 - (int)strlen(pm_core_opts[i].long_name) - 1, min = (int)strlen(pm_core_opts[i].meta) + 1;
+		fprintf(f, "  --%s %-*s%s\n", pm_core_opts[i].long_name, w < min ? min : w, pm_core_opts[i].meta,
+			pm_core_opts[i].help);
+	}
 	fprintf(f, "  -v, --verbose        log more to stderr\n"
 		   "  -h, --help           show this help\n"
 		   "  -V, --version        show the version\n\n"
@@ -257,6 +260,15 @@ static int fit(const char *s, int w)
 	return i;
 }
 
+/* control characters in names (a newline, an escape sequence) as '?': one row per line on the terminal */
+static char *printable(char *s)
+{
+	for (char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return s;
+}
+
 static void row(FILE *f, int name_w, const char *name, const char *qos, const struct pm_values *v)
 {
 	char buf[32];
@@ -272,7 +284,7 @@ static void row(FILE *f, int name_w, const char *name, const char *qos, const st
 
 static void print_table(FILE *f, const struct pm_snapshot *s, const struct cli *c)
 {
-	char a[32], b[32], d[32], e[32], g[32];
+	char a[32], b[32], d[32], e[32], g[32], h[32];
 	const struct pm_values *n = &s->node;
 	size_t shown = c->limit > 0 && (size_t)c->limit < s->n_pods ? (size_t)c->limit : s->n_pods;
 	char label[PM_NS_MAX + PM_NAME_MAX + 2];
@@ -282,7 +294,7 @@ static void print_table(FILE *f, const struct pm_snapshot *s, const struct cli *
 		fprintf(f, "node: total %s  used %s  app %s  kernel %s  unaccounted %s  free %s\n",
 			human(a, sizeof a, n, PM_M_TOTAL), human(b, sizeof b, n, PM_M_USAGE), human(d, sizeof d, n, PM_M_APP),
 			human(e, sizeof e, n, PM_M_KERNEL), human(g, sizeof g, n, PM_M_UNACCOUNTED),
-			human(a, sizeof a, n, PM_M_FREE));
+			human(h, sizeof h, n, PM_M_FREE));
 	for (size_t i = 0; i < shown; i++) {
 		const struct pm_pod *p = &s->pods[i];
 		int w = width(p->namespace_) + width(p->name) + 1;
@@ -299,10 +311,10 @@ static void print_table(FILE *f, const struct pm_snapshot *s, const struct cli *
 	for (size_t i = 0; i < shown; i++) {
 		const struct pm_pod *p = &s->pods[i];
 		snprintf(label, sizeof label, "%s%s%s", p->namespace_, *p->namespace_ ? "/" : "", p->name);
-		row(f, name_w, label, pm_qos_name(p->qos), &p->val);
+		row(f, name_w, printable(label), pm_qos_name(p->qos), &p->val);
 		for (size_t j = 0; c->containers && j < p->n_containers; j++) {
 			snprintf(label, sizeof label, "  %s", p->containers[j].name);
-			row(f, name_w, label, "", &p->containers[j].val);
+			row(f, name_w, printable(label), "", &p->containers[j].val);
 		}
 	}
 	if (shown < s->n_pods)
@@ -352,6 +364,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "podmem: cannot sample: %s\n", strerror(-r));
 	} else {
 		sort_snapshot(&snap, c.sort);
+		if (c.limit > 0 && (size_t)c.limit < snap.n_pods && c.json)
+			snap.n_pods = (size_t)c.limit; /* the rest stay allocated for pm_snapshot_free */
 		if (c.json)
 			print_json(stdout, &snap, pm_ctx_root(ctx));
 		else

@@ -1,0 +1,39 @@
+# podmem.so, the collectd plugin: built against Debian's collectd-dev headers
+# (no .pc file, no libraries: collectd itself exports plugin_*), with the core
+# linked in statically and kept private by a version script. It installs where
+# collectd looks for plugins, whatever PREFIX is.
+COLLECTD_CFLAGS     ?= -DHAVE_CONFIG_H -I/usr/include/collectd
+COLLECTD_PLUGINDIR  ?= /usr/lib/collectd
+COLLECTD_CONFDIR    ?= /etc/collectd/collectd.conf.d
+
+PMCD_SRCS := plugins/collectd/pm_collectd.c plugins/collectd/pm_cd_names.c
+PMCD_OBJS := $(PMCD_SRCS:%.c=$(BUILD)/pic/%.o)
+# the instance-name and pattern tests: a small program under ASan and UBSan,
+# run by tests/integration/collectd_names.sh
+PMCD_TEST := $(BUILD)/san/test-cd-names
+
+ALL_TARGETS       += $(BUILD)/podmem.so $(PMCD_TEST)
+INTEGRATION_TESTS += $(sort $(wildcard tests/integration/collectd_*.sh))
+INSTALL_RULES     += install-collectd
+
+$(PMCD_OBJS): $(BUILD)/pic/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) $(COLLECTD_CFLAGS) -fPIC -c -o $@ $<
+
+$(BUILD)/podmem.so: $(PMCD_OBJS) $(LIB_PIC) plugins/collectd/podmem.map
+	$(CC) -shared -Wl,--version-script=plugins/collectd/podmem.map -o $@ $(PMCD_OBJS) $(LIB_PIC) $(FINAL_LDFLAGS)
+
+$(PMCD_TEST): plugins/collectd/pm_cd_names_test.c plugins/collectd/pm_cd_names.c plugins/collectd/pm_cd_names.h
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $(filter %.c,$^) $(FINAL_LDFLAGS)
+
+# The drop-in is installed once: a later install keeps the administrator's edits.
+.PHONY: install-collectd
+install-collectd: $(BUILD)/podmem.so
+	install -D -m 0644 $(BUILD)/podmem.so $(DESTDIR)$(COLLECTD_PLUGINDIR)/podmem.so
+	@if [ -e $(DESTDIR)$(COLLECTD_CONFDIR)/podmem.conf ]; then \
+		echo "keeping $(DESTDIR)$(COLLECTD_CONFDIR)/podmem.conf"; \
+	else \
+		echo install -D -m 0644 conf/collectd/podmem.conf $(DESTDIR)$(COLLECTD_CONFDIR)/podmem.conf; \
+		install -D -m 0644 conf/collectd/podmem.conf $(DESTDIR)$(COLLECTD_CONFDIR)/podmem.conf; \
+	fi

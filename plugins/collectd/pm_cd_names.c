@@ -1,0 +1,175 @@
+/* Plugin instances and name patterns for the collectd front end (no collectd headers here). */
+#include "pm_cd_names.h"
+
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SUFFIX_LEN 9 /* "~" and 8 hex digits */
+
+/* The length of the valid UTF-8 character at S (AVAIL bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t avail)
+{
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
+	else
+		return 0;
+	if (avail < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* Bytes a collectd identifier carries as they are; '~' marks our hash suffix. */
+static int safe_ascii(unsigned char c)
+{
+	return c > ' ' && c < 0x7f && !strchr("/\"\\~", c);
+}
+
+/* OUT as it fills: LEN bytes written; CUT the longest prefix of whole
+ * characters that still leaves room for the suffix. */
+struct sink {
+	char *out;
+	size_t size, len, cut;
+	bool full, changed;
+	uint64_t hash; /* FNV-1a over the original bytes */
+};
+
+static void hash_bytes(struct sink *k, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		k->hash ^= (unsigned char)s[i];
+		k->hash *= 0x100000001b3u;
+	}
+}
+
+static void put(struct sink *k, const char *s, size_t n)
+{
+	if (k->full || k->len + n > k->size - 1) {
+		k->full = true;
+		return;
+	}
+	memcpy(k->out + k->len, s, n);
+	k->len += n;
+	if (k->len + SUFFIX_LEN <= k->size - 1)
+		k->cut = k->len;
+}
+
+void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_t n_parts)
+{
+	struct sink k = {.out = out, .size = out_size, .hash = 0xcbf29ce484222325u};
+	bool first = true;
+
+	for (size_t i = 0; i < n_parts; i++) {
+		const char *s = parts[i];
+		size_t left = strlen(s);
+		if (!left)
+			continue;
+		if (!first) {
+			hash_bytes(&k, "_", 1);
+			put(&k, "_", 1);
+		}
+		first = false;
+		hash_bytes(&k, s, left);
+		while (left) {
+			size_t n = utf8_len((const unsigned char *)s, left);
+			if (n == 0 || (n == 1 && !safe_ascii((unsigned char)*s))) {
+				put(&k, "_", 1);
+				k.changed = true;
+				n = 1;
+			} else {
+				put(&k, s, n);
+			}
+			s += n;
+			left -= n;
+		}
+	}
+	if (!k.changed && !k.full) {
+		out[k.len] = '\0';
+		return;
+	}
+	snprintf(out + k.cut, out_size - k.cut, "~%08" PRIx32, (uint32_t)(k.hash ^ (k.hash >> 32)));
+}
+
+int pm_cd_pat_init(struct pm_cd_pat *p, const char *pattern, char *err, size_t err_size)
+{
+	size_t len = strlen(pattern);
+
+	memset(p, 0, sizeof *p);
+	if (len < 2 || pattern[0] != '/' || pattern[len - 1] != '/') {
+		p->text = strdup(pattern);
+		if (!p->text)
+			return snprintf(err, err_size, "out of memory"), -1;
+		return 0;
+	}
+	char *body = strndup(pattern + 1, len - 2);
+	if (!body)
+		return snprintf(err, err_size, "out of memory"), -1;
+	int rc = regcomp(&p->re, body, REG_EXTENDED | REG_NOSUB);
+	free(body);
+	if (rc != 0) {
+		char why[128];
+		regerror(rc, &p->re, why, sizeof why);
+		snprintf(err, err_size, "bad regular expression: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+bool pm_cd_pat_match(const struct pm_cd_pat *p, const char *name)
+{
+	if (p->text)
+		return strcmp(p->text, name) == 0;
+	return regexec(&p->re, name, 0, NULL, 0) == 0;
+}
+
+void pm_cd_pat_free(struct pm_cd_pat *p)
+{
+	if (p->text)
+		free(p->text);
+	else
+		regfree(&p->re);
+	memset(p, 0, sizeof *p);
+}
+
+int pm_cd_pats_add(struct pm_cd_pats *l, const char *pattern, char *err, size_t err_size)
+{
+	struct pm_cd_pat *v = realloc(l->v, (l->n + 1) * sizeof *v);
+	if (!v)
+		return snprintf(err, err_size, "out of memory"), -1;
+	l->v = v;
+	if (pm_cd_pat_init(&v[l->n], pattern, err, err_size) < 0)
+		return -1;
+	l->n++;
+	return 0;
+}
+
+bool pm_cd_pats_match(const struct pm_cd_pats *l, const char *name)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (pm_cd_pat_match(&l->v[i], name))
+			return true;
+	return false;
+}
+
+void pm_cd_pats_free(struct pm_cd_pats *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		pm_cd_pat_free(&l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}

@@ -1,0 +1,407 @@
+/*
+ * podmem.so, the collectd front end: reads the <Plugin podmem> block,
+ * samples the core once per interval and dispatches the node's, every pod's
+ * and every container's breakdown, one value list per metric:
+ *
+ *   podmem-node/<type>-<metric>
+ *   podmem-<namespace>_<pod>/<type>-<metric>
+ *   podmem-<namespace>_<pod>_<container>/<type>-<metric>
+ *
+ * where <type> is "memory" for bytes and "derive" for counters and <metric>
+ * a catalogue name; pods and containers carry their identity as meta data.
+ * Everything lives in one struct podmem_cd, handed to collectd as the read
+ * callback's user data; collectd frees it at shutdown. The only mutable
+ * static is the "a block was configured" flag, because collectd's config
+ * callback takes no user data.
+ *
+ * This translation unit includes collectd's config.h (PACKAGE, VERSION...);
+ * nothing else of ours does.
+ */
+#include "collectd/core/daemon/collectd.h"
+#include "collectd/core/daemon/plugin.h"
+#include "collectd/core/utils/common/common.h"
+
+#include "pm_cd_names.h"
+#include "podmem.h"
+
+#define PLUGIN "podmem"
+
+/* the Report* switches, all true by default */
+enum report { REPORT_NODE, REPORT_PODS, REPORT_CONTAINERS, REPORT_SANDBOX, REPORT__COUNT };
+static const char *const report_key[REPORT__COUNT] = {"ReportNode", "ReportPods", "ReportContainers",
+						       "ReportSandbox"};
+
+struct podmem_cd {
+	/* configuration */
+	struct pm_opts opts;
+	char *path[PM_CORE_OPTS]; /* owned values of opts' paths */
+	bool report[REPORT__COUNT];
+	struct pm_cd_pats ns_only, ns_ignore; /* Namespace, IgnoreNamespace */
+	bool metric_on[PM_M__COUNT];
+	bool metrics_given;
+	cdtime_t rescan_interval; /* 0: the core's default */
+	/* state */
+	pthread_mutex_t lock; /* a read callback runs in one thread at a time; be sure */
+	struct pm_ctx *ctx;
+	struct pm_snapshot snap;
+};
+
+static bool configured; /* a <Plugin podmem> block was seen */
+
+static void core_log(void *ud, int level, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	(void)ud;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	plugin_log(level, PLUGIN " plugin: %s", msg);
+}
+
+static void podmem_cd_free(void *arg)
+{
+	struct podmem_cd *p = arg;
+
+	if (!p)
+		return;
+	pm_snapshot_free(&p->snap);
+	pm_ctx_close(p->ctx);
+	for (int i = 0; i < PM_CORE_OPTS; i++)
+		free(p->path[i]);
+	pm_cd_pats_free(&p->ns_only);
+	pm_cd_pats_free(&p->ns_ignore);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static struct podmem_cd *podmem_cd_new(void)
+{
+	struct podmem_cd *p = calloc(1, sizeof *p);
+
+	if (!p) {
+		ERROR(PLUGIN " plugin: out of memory");
+		return NULL;
+	}
+	for (int r = 0; r < REPORT__COUNT; r++)
+		p->report[r] = true;
+	for (int m = 0; m < PM_M__COUNT; m++)
+		p->metric_on[m] = true;
+	p->opts.log = core_log;
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+/* ---- configuration ------------------------------------------------------ */
+
+/* Logs "podmem plugin: <Option> <value>: <why>" and returns -1: the value
+ * at index I, or all of them when I < 0. */
+static int refuse_at(const oconfig_item_t *ci, int i, const char *why)
+{
+	char vals[512] = "";
+	size_t off = 0;
+
+	for (int j = 0; j < ci->values_num && off < sizeof vals; j++) {
+		const oconfig_value_t *v = &ci->values[j];
+		int n = 0;
+		if (i >= 0 && j != i)
+			continue;
+		if (v->type == OCONFIG_TYPE_STRING)
+			n = snprintf(vals + off, sizeof vals - off, " \"%s\"", v->value.string);
+		else if (v->type == OCONFIG_TYPE_NUMBER)
+			n = snprintf(vals + off, sizeof vals - off, " %g", v->value.number);
+		else if (v->type == OCONFIG_TYPE_BOOLEAN)
+			n = snprintf(vals + off, sizeof vals - off, " %s", v->value.boolean ? "true" : "false");
+		off += n > 0 ? (size_t)n : 0;
+	}
+	ERROR(PLUGIN " plugin: %s%s: %s", ci->key, vals, why);
+	return -1;
+}
+
+static int refuse(const oconfig_item_t *ci, const char *why)
+{
+	return refuse_at(ci, -1, why);
+}
+
+static bool all_strings(const oconfig_item_t *ci)
+{
+	for (int i = 0; i < ci->values_num; i++)
+		if (ci->values[i].type != OCONFIG_TYPE_STRING)
+			return false;
+	return ci->values_num > 0;
+}
+
+static int get_bool(const oconfig_item_t *ci, bool *ret)
+{
+	const oconfig_value_t *v = ci->values;
+
+	if (ci->values_num == 1 && v->type == OCONFIG_TYPE_BOOLEAN)
+		*ret = v->value.boolean;
+	else if (ci->values_num == 1 && v->type == OCONFIG_TYPE_STRING && IS_TRUE(v->value.string))
+		*ret = true;
+	else if (ci->values_num == 1 && v->type == OCONFIG_TYPE_STRING && IS_FALSE(v->value.string))
+		*ret = false;
+	else
+		return refuse(ci, "needs exactly one boolean (true or false)");
+	return 0;
+}
+
+/* One number of seconds, > 0 */
+static int get_seconds(const oconfig_item_t *ci, cdtime_t *ret)
+{
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER)
+		return refuse(ci, "needs exactly one number of seconds");
+	double s = ci->values[0].value.number;
+	if (!(s > 0) || s > 86400 * 365.0)
+		return refuse(ci, "must be more than 0 seconds and at most a year");
+	*ret = DOUBLE_TO_CDTIME_T(s);
+	return 0;
+}
+
+/* Core option I: an absolute path to a directory that exists */
+static int get_dir(struct podmem_cd *p, const oconfig_item_t *ci, int i)
+{
+	struct stat st;
+
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_STRING)
+		return refuse(ci, "needs exactly one directory name");
+	const char *dir = ci->values[0].value.string;
+	if (dir[0] != '/')
+		return refuse(ci, "must be an absolute path");
+	if (stat(dir, &st) != 0)
+		return refuse(ci, STRERRNO);
+	if (!S_ISDIR(st.st_mode))
+		return refuse(ci, "not a directory");
+	free(p->path[i]);
+	p->path[i] = strdup(dir);
+	if (!p->path[i])
+		return refuse(ci, "out of memory");
+	if (pm_opts_set(&p->opts, i, p->path[i]) < 0)
+		return refuse(ci, "cannot be used");
+	return 0;
+}
+
+/* Namespace and IgnoreNamespace: names or /regex/es, repeatable */
+static int get_patterns(const oconfig_item_t *ci, struct pm_cd_pats *l)
+{
+	char why[256];
+
+	if (!all_strings(ci))
+		return refuse(ci, "needs one or more names or /regex/es, in quotes");
+	for (int i = 0; i < ci->values_num; i++)
+		if (pm_cd_pats_add(l, ci->values[i].value.string, why, sizeof why) < 0)
+			return refuse_at(ci, i, why);
+	return 0;
+}
+
+/* Metrics: catalogue names or /regex/es; the first Metrics line replaces "all" */
+static int get_metrics(struct podmem_cd *p, const oconfig_item_t *ci)
+{
+	char why[256];
+
+	if (!all_strings(ci))
+		return refuse(ci, "needs one or more metric names or /regex/es, in quotes");
+	if (!p->metrics_given)
+		memset(p->metric_on, 0, sizeof p->metric_on);
+	p->metrics_given = true;
+	for (int i = 0; i < ci->values_num; i++) {
+		struct pm_cd_pat pat;
+		bool any = false;
+		if (pm_cd_pat_init(&pat, ci->values[i].value.string, why, sizeof why) < 0)
+			return refuse_at(ci, i, why);
+		for (int m = 0; m < PM_M__COUNT; m++)
+			if (pm_cd_pat_match(&pat, pm_metrics[m].name))
+				p->metric_on[m] = any = true;
+		pm_cd_pat_free(&pat);
+		if (!any)
+			return refuse_at(ci, i, "names no metric (see the metric list in the README)");
+	}
+	return 0;
+}
+
+static int set_option(struct podmem_cd *p, const oconfig_item_t *ci)
+{
+	const char *k = ci->key;
+	int core = pm_opt_find(k);
+
+	if (ci->children_num > 0)
+		return refuse(ci, "is not a block");
+	if (core >= 0 && !strcasecmp(k, pm_core_opts[core].conf_name))
+		return get_dir(p, ci, core);
+	for (int r = 0; r < REPORT__COUNT; r++)
+		if (!strcasecmp(k, report_key[r]))
+			return get_bool(ci, &p->report[r]);
+	if (!strcasecmp(k, "Namespace"))
+		return get_patterns(ci, &p->ns_only);
+	if (!strcasecmp(k, "IgnoreNamespace"))
+		return get_patterns(ci, &p->ns_ignore);
+	if (!strcasecmp(k, "Metrics"))
+		return get_metrics(p, ci);
+	if (!strcasecmp(k, "RescanInterval"))
+		return get_seconds(ci, &p->rescan_interval);
+	return refuse(ci, "unknown option");
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static const char *type_of(const struct pm_metric_info *mi)
+{
+	if (mi->kind == PM_KIND_COUNTER)
+		return "derive";
+	return mi->unit == PM_UNIT_BYTES ? "memory" : "gauge";
+}
+
+/* Dispatches VALS' selected metrics of LEVEL under VL's identifier. */
+static void dispatch(const struct podmem_cd *p, value_list_t *vl, const struct pm_values *vals, unsigned level)
+{
+	value_t v;
+
+	vl->values = &v;
+	vl->values_len = 1;
+	for (int m = 0; m < PM_M__COUNT; m++) {
+		const struct pm_metric_info *mi = &pm_metrics[m];
+		if (!p->metric_on[m] || !(mi->levels & level) || !pm_has(vals, m))
+			continue;
+		if (mi->kind == PM_KIND_COUNTER)
+			v.derive = (derive_t)vals->v[m];
+		else
+			v.gauge = (gauge_t)vals->v[m];
+		sstrncpy(vl->type, type_of(mi), sizeof vl->type);
+		sstrncpy(vl->type_instance, mi->name, sizeof vl->type_instance);
+		plugin_dispatch_values(vl);
+	}
+}
+
+static void add_meta(meta_data_t *md, const char *key, const char *value)
+{
+	if (md && value[0])
+		meta_data_add_string(md, key, value);
+}
+
+/* One pod's (C == NULL) or container's values, with its identity as meta data */
+static void dispatch_cgroup(const struct podmem_cd *p, value_list_t *vl, const struct pm_pod *pod,
+			    const struct pm_container *c)
+{
+	const char *parts[] = {pod->namespace_, pod->name, c ? c->name : ""};
+	meta_data_t *md = meta_data_create();
+
+	pm_cd_instance(vl->plugin_instance, sizeof vl->plugin_instance, parts, 3);
+	add_meta(md, "namespace", pod->namespace_);
+	add_meta(md, "pod", pod->name);
+	add_meta(md, "pod_uid", pod->uid);
+	add_meta(md, "qos", pm_qos_name(pod->qos));
+	if (c) {
+		add_meta(md, "container", c->name);
+		add_meta(md, "container_id", c->id);
+	}
+	vl->meta = md;
+	dispatch(p, vl, c ? &c->val : &pod->val, PM_LEVEL_CG);
+	vl->meta = NULL;
+	meta_data_destroy(md);
+}
+
+static bool namespace_wanted(const struct podmem_cd *p, const char *ns)
+{
+	if (p->ns_only.n && !pm_cd_pats_match(&p->ns_only, ns))
+		return false;
+	return !pm_cd_pats_match(&p->ns_ignore, ns);
+}
+
+static void dispatch_snapshot(const struct podmem_cd *p)
+{
+	const struct pm_snapshot *s = &p->snap;
+	value_list_t vl = VALUE_LIST_INIT;
+
+	sstrncpy(vl.plugin, PLUGIN, sizeof vl.plugin);
+	vl.time = NS_TO_CDTIME_T(s->time_ns);
+	if (p->report[REPORT_NODE] && s->node_ok) {
+		sstrncpy(vl.plugin_instance, "node", sizeof vl.plugin_instance);
+		dispatch(p, &vl, &s->node, PM_LEVEL_NODE);
+	}
+	for (size_t i = 0; i < s->n_pods; i++) {
+		const struct pm_pod *pod = &s->pods[i];
+		if (!namespace_wanted(p, pod->namespace_))
+			continue;
+		if (p->report[REPORT_PODS])
+			dispatch_cgroup(p, &vl, pod, NULL);
+		for (size_t j = 0; p->report[REPORT_CONTAINERS] && j < pod->n_containers; j++)
+			if (p->report[REPORT_SANDBOX] || !pod->containers[j].sandbox)
+				dispatch_cgroup(p, &vl, pod, &pod->containers[j]);
+	}
+}
+
+static int podmem_read(user_data_t *ud)
+{
+	struct podmem_cd *p = ud->data;
+
+	pthread_mutex_lock(&p->lock);
+	int rc = pm_sample(p->ctx, &p->snap);
+	if (rc == 0)
+		dispatch_snapshot(p);
+	pthread_mutex_unlock(&p->lock);
+	if (rc < 0)
+		ERROR(PLUGIN " plugin: sampling failed: %s", STRERROR(-rc));
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- registration ------------------------------------------------------- */
+
+/* Opens the core and registers the read callback; takes P in every case. */
+static int podmem_cd_start(struct podmem_cd *p)
+{
+	int cg = pm_opt_find("CgroupRoot");
+
+	if (p->rescan_interval) {
+		cdtime_t every = plugin_get_interval();
+		cdtime_t n = every ? (p->rescan_interval + every - 1) / every : 1;
+		p->opts.rescan_every = n < 1 ? 1 : n > 1000000 ? 1000000 : (unsigned)n;
+	}
+	int rc = pm_ctx_open(&p->ctx, &p->opts);
+	if (rc < 0) {
+		if (p->path[cg])
+			ERROR(PLUGIN " plugin: CgroupRoot \"%s\": %s", p->path[cg],
+			      rc == -EINVAL ? "holds no memory cgroup files" : STRERROR(-rc));
+		else
+			ERROR(PLUGIN " plugin: no memory cgroup found (%s); set CgroupRoot", STRERROR(-rc));
+		podmem_cd_free(p);
+		return -1;
+	}
+	user_data_t ud = {.data = p, .free_func = podmem_cd_free};
+	if (plugin_register_complex_read(NULL, PLUGIN, podmem_read, /* interval = */ 0, &ud) != 0) {
+		podmem_cd_free(p);
+		return -1;
+	}
+	return 0;
+}
+
+static int podmem_config(oconfig_item_t *ci)
+{
+	if (configured) {
+		ERROR(PLUGIN " plugin: only one <Plugin podmem> block is allowed");
+		return -1;
+	}
+	configured = true;
+	struct podmem_cd *p = podmem_cd_new();
+	if (!p)
+		return -1;
+	for (int i = 0; i < ci->children_num; i++)
+		if (set_option(p, ci->children + i) < 0) {
+			podmem_cd_free(p);
+			return -1;
+		}
+	return podmem_cd_start(p);
+}
+
+/* LoadPlugin without a <Plugin podmem> block: every default */
+static int podmem_init(void)
+{
+	if (configured)
+		return 0;
+	configured = true;
+	struct podmem_cd *p = podmem_cd_new();
+	return p ? podmem_cd_start(p) : -1;
+}
+
+void module_register(void)
+{
+	plugin_register_complex_config(PLUGIN, podmem_config);
+	plugin_register_init(PLUGIN, podmem_init);
+}

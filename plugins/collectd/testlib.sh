@@ -1,0 +1,241 @@
+# Helpers for tests/integration/collectd_*.sh: sourced after lib.sh, never run.
+# A private collectd (own BaseDir, csv DataDir, unixsock socket, log) that
+# loads build/podmem.so, and the tables the tests compare: what arrived in the
+# csv files, and what `podmem --json` says for the same tree.
+
+command -v collectd >/dev/null || skip "collectd is not installed (apt-get install collectd-core)"
+command -v collectdctl >/dev/null || skip "collectdctl is not installed (apt-get install --no-install-recommends collectd-utils)"
+command -v jq >/dev/null || skip "jq is not installed"
+[ -f "$B/podmem.so" ] && [ -x "$B/podmem" ] || fail "build first: make build-all FRONTENDS=\"cli collectd\""
+
+CD_HOST=testhost
+CD_SOCK=$T/cd/sock
+CSV=$T/csv
+
+# cd_base FILE INTERVAL BODY: writes a private collectd configuration:
+# logfile (info, to FILE.log), csv into $CSV, unixsock at $CD_SOCK, then
+# BODY with the build directory as PluginDir (podmem.so is there).
+cd_base() {
+	cat >"$1" <<EOF
+Hostname "$CD_HOST"
+FQDNLookup false
+BaseDir "$T/cd"
+PIDFile "$T/cd/collectd.pid"
+Interval $2
+PluginDir "/usr/lib/collectd"
+LoadPlugin logfile
+<Plugin logfile>
+  LogLevel info
+  File "$1.log"
+  PrintSeverity true
+</Plugin>
+LoadPlugin csv
+<Plugin csv>
+  DataDir "$CSV"
+</Plugin>
+LoadPlugin unixsock
+<Plugin unixsock>
+  SocketFile "$CD_SOCK"
+  SocketGroup "$(id -gn)"
+</Plugin>
+PluginDir "$B"
+$3
+EOF
+}
+
+# cd_conf FILE INTERVAL PODMEM_BLOCK [EXTRA]: cd_base with podmem loaded and
+# PODMEM_BLOCK as the body of <Plugin podmem>; EXTRA goes last (chains, more
+# plugins from collectd's own directory).
+cd_conf() {
+	cd_base "$1" "$2" "LoadPlugin podmem
+<Plugin podmem>
+$3
+</Plugin>
+PluginDir \"/usr/lib/collectd\"
+${4:-}"
+}
+
+# cd_start CONF [WRAPPER...]: starts collectd -f on CONF (under WRAPPER, e.g.
+# valgrind), sets CD_PID; it is stopped at exit if the test does not stop it.
+cd_start() {
+	CD_CONF=$1; shift
+	rm -rf "$CSV" "$T/cd"
+	"$@" collectd -f -C "$CD_CONF" >"$CD_CONF.out" 2>&1 &
+	CD_PID=$!
+	at_exit "kill_pid $CD_PID"
+}
+
+# cd_halt: SIGTERM, and wait for collectd's exit status in CD_RC
+cd_halt() {
+	CD_RC=0
+	kill -TERM "$CD_PID"
+	wait "$CD_PID" || CD_RC=$?
+}
+
+# cd_stop: cd_halt, and collectd must exit 0 ("Exiting normally")
+cd_stop() {
+	cd_halt
+	assert_eq "collectd exit status (log: $(tail -3 "$CD_CONF.log" 2>/dev/null))" 0 "$CD_RC"
+}
+
+# cd_wait SECONDS CMD...: wait_for, but fails at once if collectd has exited
+cd_wait() {
+	local n=$(($1 * 10)); shift
+	while ! "$@" >/dev/null 2>&1; do
+		kill -0 "$CD_PID" 2>/dev/null || fail "collectd exited; log: $(tail -5 "$CD_CONF.log" 2>/dev/null)"
+		n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1
+	done
+}
+
+# cd_listval: the identifiers in collectd's cache now
+cd_listval() { collectdctl -s "$CD_SOCK" listval; }
+
+# log_errors CONF: the log's error and warning lines, and dropped values
+# (but not -T's known race: values still queued when it stops the writers)
+log_errors() {
+	grep -E '\[(error|warning)\]|Dataset not found|check your types.db' "$1.log" |
+		grep -v 'value lists were left after shutting down the write threads' || true
+}
+
+# csv_files: every podmem csv file written so far
+csv_files() { find "$CSV" -path '*/podmem-*' -type f 2>/dev/null | sort; }
+
+# csv_table [EPOCH]: one line per csv file, "host<TAB>instance<TAB>type<TAB>type
+# instance<TAB>value", from the row at EPOCH ("-" if the file has none), or
+# else its last row. Values are printed as integers (gauges are written as %f).
+csv_table() {
+	local e=${1:-} f rel host inst file type ti row
+	while IFS= read -r f; do
+		rel=${f#"$CSV"/}
+		host=${rel%%/*}
+		inst=${rel#*/}; inst=${inst%%/*}; inst=${inst#podmem-}
+		file=${f##*/}; file=${file%-????-??-??}
+		type=${file%%-*}; ti=${file#*-}
+		if [ -n "$e" ]; then
+			row=$(grep -m1 "^$e," "$f" || echo "$e,-")
+		else
+			row=$(tail -n1 "$f")
+		fi
+		printf '%s\t%s\t%s\t%s\t%s\n' "$host" "$inst" "$type" "$ti" "${row#*,}"
+	done < <(csv_files) | awk -F'\t' -v OFS='\t' '{ sub(/\.0+$/, "", $5); print }'
+}
+
+# catalogue: "name<TAB>collectd type<TAB>levels" for every metric of
+# common/pm_catalog.def: counters are derive, bytes memory, the rest gauge
+catalogue() {
+	awk '/^X\(/ {
+		sub(/^X\(/, ""); n = split($0, f, /, */)
+		name = f[2]; gsub(/"/, "", name)
+		type = f[4] == "COUNTER" ? "derive" : f[3] == "BYTES" ? "memory" : "gauge"
+		print name "\t" type "\t" f[5] }' "$SRC/common/pm_catalog.def"
+}
+
+# The key of a cgroup in the tables below: "node"; "UID" for a pod and
+# "UID|CONTAINER_ID" for a container; "group:INSTANCE" for a group and its
+# children on a host without Kubernetes, whose names are plain.
+JQ_KEYS='def key: if .pod_uid == "" then "group:" + .pod else .pod_uid end;
+	def ckey($p): if $p.pod_uid == "" then "group:" + $p.pod + "_" + .container else $p.pod_uid + "|" + .container_id end;'
+
+# json_table JSON: what collectd should carry for the sample JSON, one line
+# per value: "key<TAB>type<TAB>metric<TAB>value"
+json_table() {
+	jq -r "$JQ_KEYS"'
+		def nums($k; $lv): to_entries[] | select(.value | type == "number") | [$k, $lv, .key, .value];
+		(.node | nums("node"; "NODE")),
+		(.pods[] | . as $p | nums(key; "CG"), (.containers[]? | nums(ckey($p); "CG")))
+		| @tsv' "$1" |
+		awk -F'\t' -v OFS='\t' 'NR == FNR { type[$1] = $2; lv[$1] = $3; next }
+			($3 in type) && index(lv[$3], $2) { print $1, type[$3], $3, $4 }' <(catalogue) -
+}
+
+# json_names JSON: "key<TAB>namespace<TAB>pod<TAB>container" for every pod,
+# container and group
+json_names() {
+	jq -r "$JQ_KEYS"'.pods[] | . as $p | [key, .namespace, .pod, ""],
+		(.containers[]? | [ckey($p), $p.namespace, $p.pod, .container]) | @tsv' "$1"
+}
+
+# The PostCache chain that makes the meta data visible in the csv tree: each
+# pod's and container's "usage" value is written under the host
+# "POD_UID" or "POD_UID|CONTAINER_ID", taken from its meta data.
+IDENTITY_CHAIN='LoadPlugin match_regex
+LoadPlugin target_set
+<Chain "PostCache">
+  <Rule "container_identity">
+    <Match "regex">
+      Plugin "^podmem$"
+      TypeInstance "^usage$"
+      MetaData "pod_uid" "."
+      MetaData "container_id" "."
+    </Match>
+    <Target "set">
+      Host "%{meta:pod_uid}|%{meta:container_id}"
+    </Target>
+  </Rule>
+  <Rule "pod_identity">
+    <Match "regex">
+      Host "^'$CD_HOST'$"
+      Plugin "^podmem$"
+      TypeInstance "^usage$"
+      MetaData "pod_uid" "."
+    </Match>
+    <Target "set">
+      Host "%{meta:pod_uid}"
+    </Target>
+  </Rule>
+  Target "write"
+</Chain>'
+
+# keyed_table TABLE: csv_table's lines as json_table's "key<TAB>type<TAB>
+# metric<TAB>value", the instance resolved to its key through the identity
+# hosts; an instance with no identity is "node" or a group.
+keyed_table() {
+	awk -F'\t' -v OFS='\t' -v host="$CD_HOST" '
+		NR == FNR { if ($1 != host) key[$2] = $1; next }
+		{ k = ($2 in key) ? key[$2] : $2 == "node" ? "node" : "group:" $2; print k, $3, $4, $5 }' "$1" "$1"
+}
+
+# instances TABLE: "key<TAB>instance" for every pod, container and group
+instances() {
+	awk -F'\t' -v OFS='\t' -v host="$CD_HOST" '
+		NR == FNR { if ($1 != host) key[$2] = $1; next }
+		$2 != "node" && !seen[$2]++ { print (($2 in key) ? key[$2] : "group:" $2), $2 }' "$1" "$1"
+}
+
+# compare_values BEFORE AFTER GOT NODE_SLACK: the values in GOT (keyed_table)
+# must be exactly those of BEFORE and AFTER (json_table of a sample taken
+# before and after the read), each within [min - slack, max + slack], where
+# the node's bytes get NODE_SLACK bytes and everything else none. Prints what
+# is wrong, one line each.
+compare_values() {
+	awk -F'\t' -v node_slack="$4" '
+		FNR == 1 { f++ }
+		f == 1 { a[$1 FS $2 FS $3] = $4; next }
+		f == 2 { b[$1 FS $2 FS $3] = $4; next }
+		{ k = $1 FS $2 FS $3; seen[k] = 1
+		  if (!(k in a) || !(k in b)) { print "unexpected: " k " = " $4; next }
+		  lo = a[k] + 0 < b[k] + 0 ? a[k] : b[k]; hi = a[k] + 0 < b[k] + 0 ? b[k] : a[k]
+		  s = ($1 == "node" && $2 == "memory") ? node_slack : 0
+		  if ($4 == "-" || $4 + 0 < lo - s || $4 + 0 > hi + s) print "wrong: " k " = " $4 ", podmem --json: " lo " .. " hi }
+		END { for (k in a) if ((k in b) && !(k in seen)) print "missing: " k " = " a[k] }' "$1" "$2" "$3"
+}
+
+# check_instances DIR JSON TABLE: each pod, container and group of the
+# sample JSON has one plugin instance of its own in TABLE (csv_table):
+# <namespace>_<pod>[_<container>] where the names are plain and fit, else a
+# safe name of at most 127 bytes ending in "~" and 8 hex digits. Leaves
+# DIR/instances.tsv ("key<TAB>instance") and DIR/names.tsv (json_names).
+check_instances() {
+	local dir=$1 bad
+	instances "$3" | sort >"$dir/instances.tsv"
+	json_names "$2" | sort >"$dir/names.tsv"
+	assert_eq "cgroups with an identity" "$(cut -f1 "$dir/names.tsv")" "$(cut -f1 "$dir/instances.tsv")"
+	assert_eq "distinct plugin instances" "$(wc -l <"$dir/names.tsv")" "$(cut -f2 "$dir/instances.tsv" | sort -u | wc -l)"
+	bad=$(join -t $'\t' "$dir/names.tsv" "$dir/instances.tsv" | LC_ALL=C awk -F'\t' '
+		{ want = ""; plain = 1
+		  for (i = 2; i <= 4; i++) if ($i != "") { want = want (want == "" ? "" : "_") $i; if ($i !~ /^[A-Za-z0-9.-]+$/) plain = 0 }
+		  if (plain && length(want) <= 127) { if ($5 != want) print "want " want ", got " $5 }
+		  else if ($5 !~ /^[^\/"\\ ~[:cntrl:]]+~[0-9a-f]+$/ || length($5) > 127 || length($5) - index($5, "~") != 8)
+			print "unsafe " $5 }')
+	[ -z "$bad" ] || fail "plugin instances: $bad"
+}

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# podmem-execd -> a real InfluxDB 1.x, driven as Telegraf's inputs.execd with
+# signal = "STDIN" drives it: a line on stdin, a batch back. For each fixture
+# (hostile names on v1 and v2, a host without Kubernetes, names with a
+# newline): two batches are POSTed to /write and queried back, and every
+# measurement, tag and field must equal `podmem --json` of the same tree, as
+# integers, at each batch's one timestamp.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/plugins/telegraf/testlib.sh"
+
+command -v influxd >/dev/null || skip "influxd is not installed (apt-get install influxdb)"
+command -v curl >/dev/null || skip "curl is not installed"
+
+fixture_set "$T/fx" &
+FIX_JOB=$!
+
+# ---- a private influxd: own dirs, own ports, loopback only ------------------
+HTTP_PORT=$(free_port)
+RPC_PORT=$(free_port)
+[ "$HTTP_PORT" != "$RPC_PORT" ] || RPC_PORT=$(free_port)
+mkdir -p "$T/influx"
+cat >"$T/influx/influxdb.conf" <<EOF
+reporting-disabled = true
+bind-address = "127.0.0.1:$RPC_PORT"
+[meta]
+  dir = "$T/influx/meta"
+[data]
+  dir = "$T/influx/data"
+  wal-dir = "$T/influx/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:$HTTP_PORT"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+EOF
+influxd run -config "$T/influx/influxdb.conf" >"$T/influx/influxd.log" 2>&1 &
+INFLUXD_PID=$!
+at_exit "kill_pid $INFLUXD_PID"
+URL=http://127.0.0.1:$HTTP_PORT
+wait_for 20 curl -sf -o /dev/null "$URL/ping" || fail "influxd did not start: $(tail -5 "$T/influx/influxd.log")"
+
+# query DB Q: the JSON answer; fails on an error in it
+query() {
+	local out
+	out=$(curl -sS -G "$URL/query" --data-urlencode "db=$1" --data-urlencode "q=$2") || fail "query '$2' failed"
+	[ "$(jq -r '[.error, .results[]?.error] | map(select(. != null)) | length' <<<"$out")" = 0 ] ||
+		fail "query '$2': $out"
+	printf '%s\n' "$out"
+}
+
+# write DB FILE: POSTs line protocol; InfluxDB must take every point (204)
+write() {
+	local code
+	code=$(curl -sS -o "$T/write.out" -w '%{http_code}' -XPOST "$URL/write?db=$1&precision=ns" \
+		--data-binary "@$2") || fail "POST /write failed"
+	assert_eq "POST /write of $2 ($(cat "$T/write.out"))" 204 "$code"
+}
+
+# influx_flat DB TS: every value stored at TS as "measurement|tags|field=value",
+# tags sorted and the empty ones left out (GROUP BY * lists them all)
+influx_flat() {
+	query "$1" "SELECT * FROM /^podmem_/ WHERE time = $2 GROUP BY *" | jq -r '
+		.results[0].series[]? | .name as $m
+		| (.tags | to_entries | map(select(.value != "")) | sort_by(.key) | map("\(.key)=\(.value)") | join(",")) as $t
+		| .columns as $c | .values[] as $row
+		| range(1; $c | length) as $i | select($row[$i] != null) | "\($m)|\($t)|\($c[$i])=\($row[$i])"'
+}
+
+wait $FIX_JOB || fail "fixture generation failed"
+for fx in "${FIXTURES[@]}"; do
+	dir=$T/fx/$fx
+	fix_opts "$dir"
+	db=podmem_${fx//-/_}
+	podmem_json "${FIX_OPTS[@]}" >"$dir/sample.json"
+	n=$(batch_lines "$dir/sample.json")
+
+	# Telegraf's side: two gathers, then stdin closed
+	execd_start "${FIX_OPTS[@]}"
+	execd_batch "$n" "$dir/batch1.lp"
+	execd_batch "$n" "$dir/batch2.lp"
+	execd_finish
+	[ ! -s "$T/execd.err" ] || fail "$fx: podmem-execd complained: $(cat "$T/execd.err")"
+	ts1=$(batch_time "$dir/batch1.lp")
+	ts2=$(batch_time "$dir/batch2.lp")
+	[ "$ts1" != "$ts2" ] || fail "$fx: two batches share the timestamp $ts1"
+	# integers everywhere: every field value ends in i
+	bad=$(grep -v -E '^podmem_(node|pod|container)[, ]' "$dir/batch1.lp" | head -3 || true)
+	assert_eq "$fx: lines with another measurement" "" "$bad"
+	bad=$(awk '{ n = split($(NF-1), f, ","); for (i = 1; i <= n; i++) if (f[i] !~ /=[0-9]+i$/) print f[i] }' \
+		"$dir/batch1.lp" | head -3)
+	assert_eq "$fx: fields that are not integers" "" "$bad"
+
+	query "$db" "CREATE DATABASE $db" >/dev/null
+	write "$db" "$dir/batch1.lp"
+	write "$db" "$dir/batch2.lp"
+
+	# every measurement, tag and field, equal to the JSON, at both timestamps
+	json_influx <"$dir/sample.json" >"$dir/expect.flat"
+	for ts in "$ts1" "$ts2"; do
+		influx_flat "$db" "$ts" >"$dir/got.flat"
+		assert_same_lines "$fx: InfluxDB at $ts vs podmem --json" "$dir/expect.flat" "$dir/got.flat"
+	done
+	# no type conflict: one type per field, and that type integer
+	types=$(query "$db" 'SHOW FIELD KEYS' | jq -r '[.results[0].series[].values[][1]] | unique | join(",")')
+	assert_eq "$fx: field types" integer "$types"
+	dup=$(query "$db" 'SHOW FIELD KEYS' | jq -r '.results[0].series[] | .name as $m | .values[][0] | "\($m).\(.)"' |
+		sort | uniq -d)
+	assert_eq "$fx: fields stored under two types" "" "$dup"
+
+	tagkeys=$(query "$db" 'SHOW TAG KEYS' |
+		jq -r '.results[0].series[] | "\(.name):\([.values[][0]] | join(","))"' | LC_ALL=C sort | tr '\n' ' ')
+	measurements=$(query "$db" 'SHOW MEASUREMENTS' | jq -r '[.results[0].series[0].values[][0]] | join(",")')
+	case $fx in
+	v2-nokube)
+		# host groups (and what the core finds in them): no namespace, UID
+		# or QoS, so those tags are left out
+		assert_contains "$fx: measurements" "$measurements" podmem_node,podmem_pod
+		assert_contains "$fx: tag keys" "$tagkeys" "podmem_pod:pod "
+		for k in namespace pod_uid qos; do assert_not_contains "$fx: tag keys" "$tagkeys" "$k"; done
+		;;
+	*)
+		assert_eq "$fx: measurements" podmem_container,podmem_node,podmem_pod "$measurements"
+		assert_eq "$fx: tag keys" \
+			"podmem_container:container,container_id,namespace,pod,pod_uid,qos podmem_pod:namespace,pod,pod_uid,qos " \
+			"$tagkeys"
+		;;
+	esac
+	case $fx in
+	*-hostile)
+		# the hostile names come back exactly as mktree.sh wrote them
+		for kv in "namespace|$HOSTILE_NS" "pod|$HOSTILE_POD" "container|$HOSTILE_CTR"; do
+			key=${kv%%|*} want=${kv#*|}
+			got=$(query "$db" "SHOW TAG VALUES FROM podmem_container WITH KEY = \"$key\"" |
+				jq -r --arg w "$want" '.results[0].series[0].values[] | select(.[1] == $w) | .[1]')
+			assert_eq "$fx: tag $key round trip" "$want" "$got"
+		done
+		;;
+	v2-oddnames)
+		# a newline cannot be in a tag: it arrives as the two characters \n;
+		# the trailing backslash is dropped; the unnamed pod has no namespace tag
+		got=$(query "$db" "SELECT usage FROM podmem_pod WHERE pod_uid = '3c4d5e6f-7081-4293-a4b5-0000000000c3' GROUP BY pod" |
+			jq -r '.results[0].series[0].tags.pod')
+		assert_eq "$fx: pod name with a newline and a tab" 'job\n7f9c\tx' "$got"
+		got=$(query "$db" "SELECT count(usage) FROM podmem_pod WHERE pod = '2a3b4c5d-6e7f-4081-9293-0000000000b2' AND namespace = ''" |
+			jq -r '.results[0].series[0].values[0][1]')
+		assert_eq "$fx: points of the unnamed pod, with no namespace tag" 2 "$got"
+		;;
+	esac
+	note "$fx: $n lines a batch, 2 batches stored and equal to podmem --json"
+done

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# podmem-execd --format prometheus, as node_exporter's textfile collector
+# reads it: promtool check metrics passes with no lint problem; every family
+# has # HELP and # TYPE, grouped; names and units follow the catalogue;
+# every sample equals `podmem --json` of the same tree; --output replaces
+# the file atomically.
+. "$(dirname "$0")/lib.sh"
+. "$SRC/plugins/telegraf/testlib.sh"
+
+command -v promtool >/dev/null || skip "promtool is not installed (apt-get install prometheus)"
+
+fixture_set "$T/fx"
+for fx in "${FIXTURES[@]}"; do
+	dir=$T/fx/$fx
+	fix_opts "$dir"
+	mkdir "$dir/textfile"
+	prom=$dir/textfile/podmem.prom
+	"$EXECD" "${FIX_OPTS[@]}" --once --format prometheus --output "$prom" 2>"$T/execd.err" ||
+		fail "$fx: podmem-execd --once failed: $(cat "$T/execd.err")"
+	[ ! -s "$T/execd.err" ] || fail "$fx: podmem-execd complained: $(cat "$T/execd.err")"
+
+	lint=$(promtool check metrics <"$prom" 2>&1) || fail "$fx: promtool check metrics: $lint"
+	assert_eq "$fx: promtool check metrics output" "" "$lint"
+
+	# families: HELP then TYPE, then the samples, each family in one group;
+	# _total exactly on counters; a unit suffix on every family
+	bad=$(awk '
+		/^# HELP / { if ($3 in seen) print "family twice: " $3; seen[$3] = 1; help = $3; next }
+		/^# TYPE / { if ($3 != help) print "TYPE without HELP: " $3; type[$3] = $4; fam = $3; next }
+		/^#/ { print "stray comment: " $0; next }
+		{ name = $1; sub(/\{.*/, "", name)
+		  if (name != fam) print "sample outside its family: " name
+		  if ((type[name] == "counter") != (name ~ /_total$/)) print "counter vs _total: " name " " type[name]
+		  if (name !~ /^podmem_(node|pod|container)_[a-z_]+_(bytes|total)$/) print "name: " name }' "$prom" | head -5)
+	assert_eq "$fx: family structure" "" "$bad"
+	grep -q '_seconds_total' "$prom" || [ "$fx" = v1-hostile ] || fail "$fx: no PSI family in seconds"
+
+	# every sample equal to the JSON (PSI microseconds as seconds), nothing more
+	podmem_json "${FIX_OPTS[@]}" | json_prometheus >"$dir/expect.prom"
+	grep -v '^#' "$prom" >"$dir/got.prom"
+	assert_same_lines "$fx: samples vs podmem --json" "$dir/expect.prom" "$dir/got.prom"
+	case $fx in
+	*-hostile)
+		grep -qF 'pod="pod \"quoted\" \\back\\slash,é=ü 漢字"' "$prom" || fail "$fx: hostile pod label not escaped as expected"
+		;;
+	v2-oddnames)
+		grep -qF "pod=\"job\\n7f9c"$'\t'"x\\\\\"" "$prom" || fail "$fx: newline in a label not escaped as \\n"
+		;;
+	esac
+
+	# --output: a new file each time (rename, not rewrite), readable by others, no temporary left
+	ino1=$(stat -c %i "$prom")
+	"$EXECD" "${FIX_OPTS[@]}" --once --format prometheus --output "$prom"
+	ino2=$(stat -c %i "$prom")
+	[ "$ino1" != "$ino2" ] || fail "$fx: --output rewrote the file in place (inode $ino1)"
+	assert_eq "$fx: --output file mode" 644 "$(stat -c %a "$prom")"
+	assert_eq "$fx: files in the textfile directory" podmem.prom "$(ls -A "$dir/textfile")"
+	note "$fx: $(wc -l <"$dir/got.prom") samples, lint-clean and equal to podmem --json"
+done
+
+# an --output that cannot be written: one error line, exit 1, nothing left behind
+fix_opts "$T/fx/v2-hostile"
+rc=0
+"$EXECD" "${FIX_OPTS[@]}" --once --format prometheus --output "$T/nodir/podmem.prom" 2>"$T/err" || rc=$?
+assert_eq "exit status for an unwritable --output" 1 "$rc"
+assert_eq "error lines" 1 "$(wc -l <"$T/err")"
+assert_contains "error line" "$(cat "$T/err")" "E! podmem-execd: cannot write '$T/nodir/podmem.prom'"
