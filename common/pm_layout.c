@@ -85,7 +85,7 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 }
 
 /* the kernel memory parts v2 and /proc/meminfo break out */
-static const enum pm_metric kernel_parts[] = {PM_M_SLAB, PM_M_KERNEL_STACK, PM_M_PAGETABLES, PM_M_SEC_PAGETABLES,
+static const enum pm_metric kernel_parts[] = {PM_M_SLAB, PM_M_KERNEL_STACK, PM_M_PAGETABLES, PM_M_SECONDARY_PAGETABLES,
 					       PM_M_PERCPU, PM_M_VMALLOC};
 
 static void derive_working_set(struct pm_values *v)

@@ -130,16 +130,9 @@ static const char *prom_suffix(const struct pm_metric_info *mi)
 	return counter ? "_total" : "";
 }
 
-/* The catalogue name, except where Prometheus's linter reads a unit into it
- * ("sec" is an abbreviated unit to promtool check metrics). */
-static const char *prom_metric_name(const struct pm_metric_info *mi)
-{
-	return mi == &pm_metrics[PM_M_SEC_PAGETABLES] ? "secondary_pagetables" : mi->name;
-}
-
 static void prom_name(struct tbuf *b, enum level level, const struct pm_metric_info *mi)
 {
-	tbuf_printf(b, "podmem_%s_%s%s", level_name[level], prom_metric_name(mi), prom_suffix(mi));
+	tbuf_printf(b, "podmem_%s_%s%s", level_name[level], mi->name, prom_suffix(mi));
 }
 
 static void prom_sample(struct tbuf *b, const struct entity *e, int m)

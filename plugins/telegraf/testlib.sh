@@ -129,9 +129,8 @@ json_prometheus() {
 	def value($m; $v): if $cat[$m].unit == "USEC"
 		then ($v % 1000000 | tostring) as $f | "\($v / 1000000 | floor).\("000000"[0:6 - ($f | length)])\($f)"
 		else $v | tostring end;
-	def name($m): if $m == "sec_pagetables" then "secondary_pagetables" else $m end; # "sec" lints as a unit
 	def samples($level; $o; $labels): $o | metrics
-		| "podmem_\($level)_\(name(.key))\(suffix(.key))\($labels) \(value(.key; .value))";
+		| "podmem_\($level)_\(.key)\(suffix(.key))\($labels) \(value(.key; .value))";
 	samples("node"; .node // {}; ""),
 	(.pods[] as $p | samples("pod"; $p; labels($p; {})),
 	 ($p.containers[]? as $c | samples("container"; $c; labels($p; $c))))'

@@ -89,7 +89,7 @@ $out[0] as $j
      file_writeback: mi("Writeback"), unevictable: mi("Unevictable"), buffers: mi("Buffers"), hugetlb: mi("Hugetlb"),
      swapcached: mi("SwapCached"), zswap: mi("Zswap"), slab: mi("Slab"), slab_reclaimable: mi("SReclaimable"),
      slab_unreclaimable: mi("SUnreclaim"), kernel_stack: mi("KernelStack"), pagetables: mi("PageTables"),
-     sec_pagetables: mi("SecPageTables"), percpu: mi("Percpu"), vmalloc: mi("VmallocUsed"),
+     secondary_pagetables: mi("SecPageTables"), percpu: mi("Percpu"), vmalloc: mi("VmallocUsed"),
      working_set: (if mi("Inactive(anon)") != null and mi("Active(anon)") != null and mi("Active(file)") != null
                    then mi("Inactive(anon)") + mi("Active(anon)") + mi("Active(file)") else null end),
      app: (if $used != null then $app else null end),

@@ -1,0 +1,29 @@
+# podmem-agentx, the net-snmp AgentX subagent, and PODMEM-MIB.
+# The MIB is generated from common/pm_catalog.def by build/pm-mibgen and
+# checked in; `make snmp-mib` regenerates it, and tests/integration/snmp_mib.sh
+# fails when the checked-in copy is stale.
+SNMP_SRCS := plugins/snmp/pm_agentx.c plugins/snmp/pm_snmp_tree.c
+SNMP_OBJS := $(SNMP_SRCS:%.c=$(BUILD)/%.o)
+SNMP_MIB  := plugins/snmp/mibs/PODMEM-MIB.txt
+SNMP_LIBS := -lnetsnmpagent -lnetsnmp
+
+ALL_TARGETS += $(BUILD)/podmem-agentx $(BUILD)/pm-mibgen
+INTEGRATION_TESTS += $(sort $(wildcard tests/integration/snmp_*.sh))
+INSTALL_RULES += install-snmp
+
+$(BUILD)/podmem-agentx: $(SNMP_OBJS) $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $^ $(FINAL_LDFLAGS) $(SNMP_LIBS)
+
+$(BUILD)/pm-mibgen: $(BUILD)/plugins/snmp/pm_mibgen.o $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $^ $(FINAL_LDFLAGS)
+
+.PHONY: snmp-mib install-snmp
+snmp-mib: $(BUILD)/pm-mibgen
+	$(BUILD)/pm-mibgen plugins/snmp/PODMEM-MIB.txt.in > $(SNMP_MIB).tmp
+	mv $(SNMP_MIB).tmp $(SNMP_MIB)
+
+# snmpd's lines go to the examples: the administrator adds them to snmpd.conf.
+install-snmp: $(BUILD)/podmem-agentx
+	install -D -m 0755 $(BUILD)/podmem-agentx $(DESTDIR)$(PREFIX)/sbin/podmem-agentx
+	install -D -m 0644 $(SNMP_MIB) $(DESTDIR)$(PREFIX)/share/snmp/mibs/PODMEM-MIB.txt
+	install -D -m 0644 conf/snmp/podmem.conf $(DESTDIR)$(PREFIX)/share/podmem/snmp/podmem.conf

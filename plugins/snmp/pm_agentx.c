@@ -1,0 +1,329 @@
+/*
+ * podmem-agentx: PODMEM-MIB served by a net-snmp AgentX subagent.
+ *
+ * It samples every -i seconds (a net-snmp alarm) and answers every request
+ * from the latest snapshot, so one PDU never mixes two samples and a
+ * request never reads a cgroup file. It blocks in agent_check_and_process()
+ * between events, and net-snmp's AgentX ping re-connects it when the master
+ * restarts. Logging is net-snmp's (-L, as snmpd's): stderr with -f, syslog
+ * otherwise; never stdout unless asked for.
+ *
+ * Signals: TERM and INT stop it; HUP reopens log files, rediscovers every
+ * cgroup and samples at once. They reach the loop through a pipe that
+ * select() watches, so none is lost between two waits.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "podmem.h"
+#include "pm_snmp_tree.h"
+
+#define APP "podmem-agentx"
+#define DEFAULT_INTERVAL 10u /* seconds between samples */
+#define PING_INTERVAL 5      /* seconds between AgentX pings and reconnection attempts */
+
+struct agent {
+	struct pm_opts opts;
+	struct pm_ctx *ctx;
+	struct pm_snapshot snap;
+	struct pm_tree *tree;
+	const char *socket; /* -x, or NULL for net-snmp's default */
+	const char *pidfile;
+	unsigned interval;
+	bool foreground;
+	bool log_set; /* -L was given */
+};
+
+/* the signal handlers' only way in: flags and the write end of a pipe */
+static volatile sig_atomic_t got_stop, got_hup;
+static int wake_fd = -1;
+
+static void on_signal(int sig)
+{
+	int saved = errno;
+	if (sig == SIGHUP)
+		got_hup = 1;
+	else
+		got_stop = 1;
+	if (write(wake_fd, "", 1) < 0) {
+		/* the pipe is full, so the loop is awake anyway */
+	}
+	errno = saved;
+}
+
+static void drain(int fd, void *data)
+{
+	char buf[64];
+	(void)data;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+}
+
+static int signals_init(void)
+{
+	int p[2];
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -1;
+	wake_fd = p[1];
+	register_readfd(p[0], drain, NULL);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a write to a master that went away */
+	return 0;
+}
+
+/* the core's log callback: its debug lines under the "podmem" debug token (-Dpodmem) */
+static void log_core(void *ud, int level, const char *fmt, va_list ap)
+{
+	char buf[1024];
+	(void)ud;
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (level >= LOG_DEBUG)
+		DEBUGMSGTL(("podmem", "%s\n", buf));
+	else
+		snmp_log(level, "%s\n", buf);
+}
+
+static void sample(struct agent *a)
+{
+	int rc = pm_sample(a->ctx, &a->snap);
+	if (rc < 0)
+		snmp_log(LOG_ERR, "cannot sample: %s\n", strerror(-rc));
+	if (pm_tree_build(a->tree, &a->snap, pm_ctx_root(a->ctx)) < 0)
+		snmp_log(LOG_ERR, "cannot build the tables: %s; answering with none\n", strerror(ENOMEM));
+}
+
+static void on_alarm(unsigned int reg, void *arg)
+{
+	(void)reg;
+	sample(arg);
+}
+
+/* SIGHUP: reopen log files, rediscover everything, sample now */
+static void reload(struct agent *a)
+{
+	struct pm_ctx *ctx;
+
+	netsnmp_logging_restart();
+	if (pm_ctx_open(&ctx, &a->opts) < 0) {
+		snmp_log(LOG_WARNING, "reload: keeping the cgroups found so far\n");
+	} else {
+		pm_ctx_close(a->ctx);
+		a->ctx = ctx;
+	}
+	sample(a);
+	snmp_log(LOG_INFO, "reloaded: %zu pods\n", a->snap.n_pods);
+}
+
+/* -x: set after the configuration files are read, so it wins over their agentXSocket */
+static int set_socket(int major, int minor, void *server_arg, void *client_arg)
+{
+	(void)major, (void)minor, (void)server_arg;
+	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, client_arg);
+	return SNMP_ERR_NOERROR;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: " APP " [-f] [-x SOCKET] [-i SECONDS] [-p PIDFILE] [-L LOGOPTS] [-D TOKENS] [OPTIONS]\n"
+		"Serves PODMEM-MIB (each pod's and container's memory) as an AgentX subagent of snmpd.\n\n"
+		"  -x, --agentx-socket SOCKET  the master's AgentX address (default: net-snmp's, /var/agentx/master)\n"
+		"  -f, --foreground            stay in the foreground (log to stderr unless -L says otherwise)\n"
+		"  -i, --interval SECONDS      sample every SECONDS (1..86400, default %u)\n"
+		"  -p, --pidfile FILE          write the process ID to FILE\n"
+		"  -L LOGOPTS                  net-snmp logging, as snmpd's: -Le, -Lf FILE, -Ls daemon, ...\n"
+		"  -D TOKENS                   net-snmp debug output for TOKENS (podmem, agentx, ...)\n",
+		DEFAULT_INTERVAL);
+	for (int i = 0; i < PM_CORE_OPTS; i++) {
+		char opt[64];
+		snprintf(opt, sizeof opt, "--%s %s", pm_core_opts[i].long_name, pm_core_opts[i].meta);
+		fprintf(f, "      %-22s  %s\n", opt, pm_core_opts[i].help);
+	}
+	fprintf(f, "  -h, --help\n  -V, --version\n\n"
+		   "AgentX settings such as agentxPingInterval can also go in " APP ".conf in\n"
+		   "net-snmp's configuration path (see snmp_config(5)).\n");
+}
+
+/* Parses the command line into A; returns -1 to exit 0 (help), 0 to run, 2 on a bad option. */
+static int parse_args(struct agent *a, int argc, char **argv)
+{
+	static const struct option ours[] = {
+		{"agentx-socket", required_argument, NULL, 'x'}, {"foreground", no_argument, NULL, 'f'},
+		{"interval", required_argument, NULL, 'i'},      {"pidfile", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},                {"version", no_argument, NULL, 'V'},
+	};
+	enum { N_OURS = sizeof ours / sizeof ours[0], CORE = 256 };
+	struct option longopts[N_OURS + PM_CORE_OPTS + 1] = {{0}};
+	char *end;
+	unsigned long n;
+	int c;
+
+	memcpy(longopts, ours, sizeof ours);
+	for (int i = 0; i < PM_CORE_OPTS; i++)
+		longopts[N_OURS + i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, CORE + i};
+
+	while ((c = getopt_long(argc, argv, "x:fi:p:L:D:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'x':
+			a->socket = optarg;
+			break;
+		case 'f':
+			a->foreground = true;
+			break;
+		case 'i':
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || *optarg == '-' || n < 1 || n > 86400) {
+				fprintf(stderr, APP ": bad --interval '%s': give whole seconds, 1 to 86400\n", optarg);
+				return 2;
+			}
+			a->interval = (unsigned)n;
+			break;
+		case 'p':
+			a->pidfile = optarg;
+			break;
+		case 'L':
+			if (snmp_log_options(optarg, argc, argv) < 0) {
+				fprintf(stderr, APP ": bad -L '%s'\n", optarg);
+				return 2;
+			}
+			a->log_set = true;
+			break;
+		case 'D':
+			debug_register_tokens(optarg);
+			snmp_set_do_debugging(1);
+			break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case 'V':
+			printf(APP " %s (net-snmp %s)\n", PODMEM_VERSION, netsnmp_get_version());
+			return -1;
+		default:
+			if (c >= CORE && c < CORE + PM_CORE_OPTS) {
+				if (pm_opts_set(&a->opts, c - CORE, optarg) < 0) {
+					fprintf(stderr, APP ": bad --%s '%s'\n", pm_core_opts[c - CORE].long_name, optarg);
+					return 2;
+				}
+				break;
+			}
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, APP ": unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+static int write_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f)) {
+		snmp_log(LOG_ERR, "cannot write '%s': %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Connects to the master and registers; the tree is ready before the first request. */
+static int agent_start(struct agent *a)
+{
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+	/* a subagent has no state to keep: never read or write /var/lib/snmp */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	/* nor does it need MIBs: load none (rather than net-snmp's default list,
+	 * whichever snmp.conf is found) unless the environment names some */
+	setenv("MIBS", "", /* overwrite = */ 0);
+	/* net-snmp frees a callback's argument at shutdown: hand it a copy */
+	if (a->socket)
+		netsnmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_POST_READ_CONFIG, set_socket,
+					  strdup(a->socket), NETSNMP_CALLBACK_HIGHEST_PRIORITY);
+	SOCK_STARTUP;
+	if (init_agent(APP)) {
+		snmp_log(LOG_ERR, "cannot initialise the agent library\n");
+		return -1;
+	}
+	/* after init_agent, which resets it; agentxPingInterval in APP.conf still wins */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, PING_INTERVAL);
+	if (pm_tree_register(a->tree) < 0)
+		return -1;
+	sample(a);
+	init_snmp(APP);
+	if (!snmp_alarm_register(a->interval, SA_REPEAT, on_alarm, a)) {
+		snmp_log(LOG_ERR, "cannot register the sampling alarm\n");
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct agent a = {.opts = PM_OPTS_INIT, .interval = DEFAULT_INTERVAL};
+	int rc = parse_args(&a, argc, argv);
+
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (!a.log_set)
+		snmp_enable_stderrlog(); /* until daemonized, errors go to the terminal */
+	a.opts.log = log_core;
+	pm_raise_nofile();
+	if (pm_ctx_open(&a.ctx, &a.opts) < 0)
+		return 1; /* logged */
+	if (!a.foreground) {
+		if (!a.log_set) {
+			snmp_disable_stderrlog();
+			snmp_enable_syslog_ident(APP, LOG_DAEMON);
+		}
+		if (netsnmp_daemonize(1, snmp_stderrlog_status()) < 0)
+			return 1;
+	}
+	rc = 1;
+	if (a.pidfile && write_pidfile(a.pidfile) < 0)
+		goto out;
+	if (!(a.tree = pm_tree_new(a.interval)) || signals_init() < 0) {
+		snmp_log(LOG_ERR, "cannot start: %s\n", strerror(errno));
+		goto out;
+	}
+	if (agent_start(&a) < 0)
+		goto out;
+	snmp_log(LOG_INFO, APP " %s: %zu pods under %s, sampling every %us\n", PODMEM_VERSION, a.snap.n_pods,
+		 pm_ctx_root(a.ctx), a.interval);
+	while (!got_stop) {
+		agent_check_and_process(1);
+		if (got_hup) {
+			got_hup = 0;
+			reload(&a);
+		}
+	}
+	snmp_log(LOG_INFO, "stopping\n");
+	rc = 0;
+	snmp_shutdown(APP);
+	SOCK_CLEANUP;
+out:
+	if (a.pidfile && rc == 0)
+		unlink(a.pidfile);
+	pm_tree_free(a.tree);
+	pm_snapshot_free(&a.snap);
+	pm_ctx_close(a.ctx);
+	return rc;
+}

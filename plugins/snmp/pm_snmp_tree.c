@@ -1,0 +1,547 @@
+/*
+ * PODMEM-MIB from one snapshot (see pm_snmp.h for the layout).
+ *
+ * The objects under podmemObjects form four "views", in OID order: the info
+ * scalars, the node scalars, the pod table and the container table. A view
+ * is a prefix, its sorted column numbers and its rows sorted by index; a
+ * scalar group is a view with one row whose index is .0. Every instance is
+ * prefix.column.index, so GET is a column check and a binary search, and
+ * GETNEXT walks columns, then rows, from the requested OID, skipping absent
+ * values.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_sysORTable.h>
+
+#include "pm_snmp.h"
+#include "pm_snmp_tree.h"
+
+/* an index: one sub-identifier per element, each < 256 */
+#define IDX_MAX (1 + PM_SNMP_POD_KEY_MAX + 1 + PM_SNMP_CTR_KEY_MAX)
+
+struct row {
+	const struct pm_pod *pod;       /* NULL for a scalar group's row */
+	const struct pm_container *ctr; /* NULL in the pod table */
+	size_t idx_len;
+	unsigned char idx[IDX_MAX];
+};
+
+/* a value ready for snmp_set_var_typed_value() */
+struct value {
+	u_char type;
+	const void *buf;
+	size_t len;
+	long integer;
+	struct counter64 c64;
+	u_char date[11];
+};
+
+struct pm_tree;
+typedef bool (*getter)(const struct pm_tree *t, const struct row *r, oid col, struct value *v);
+
+struct view {
+	oid prefix[MAX_OID_LEN];
+	size_t prefix_len;
+	oid cols[PM_SNMP_METRIC_BASE + PM_M__COUNT];
+	size_t n_cols;
+	struct row *rows;
+	size_t n_rows, cap_rows;
+	getter get;
+};
+
+enum { V_INFO, V_NODE, V_POD, V_CTR, V__COUNT };
+
+struct pm_tree {
+	struct view views[V__COUNT]; /* in OID order */
+	struct row scalar;           /* the one row of the scalar views */
+	const struct pm_snapshot *snap;
+	const char *root;
+	unsigned interval;
+};
+
+static const oid mib_oid[] = {PM_SNMP_ENTERPRISES_OID, PM_SNMP_ENTERPRISE};
+
+/* ---- values ------------------------------------------------------------ */
+
+static bool set_string(struct value *v, const char *s)
+{
+	v->type = ASN_OCTET_STR;
+	v->buf = s;
+	v->len = strlen(s);
+	return true;
+}
+
+static bool set_integer(struct value *v, u_char type, long x)
+{
+	v->type = type;
+	v->integer = x;
+	v->buf = &v->integer;
+	v->len = sizeof v->integer;
+	return true;
+}
+
+static bool set_truth(struct value *v, bool b)
+{
+	return set_integer(v, ASN_INTEGER, b ? 1 : 2); /* TruthValue */
+}
+
+/* a catalogue metric's column; false when absent */
+static bool set_metric(struct value *v, const struct pm_values *vals, oid col)
+{
+	oid m = col - PM_SNMP_METRIC_BASE;
+	if (col < PM_SNMP_METRIC_BASE || m >= PM_M__COUNT || !pm_has(vals, (enum pm_metric)m))
+		return false;
+	v->type = ASN_COUNTER64; /* CounterBasedGauge64 too */
+	v->c64.high = vals->v[m] >> 32;
+	v->c64.low = vals->v[m] & 0xffffffffu;
+	v->buf = &v->c64;
+	v->len = sizeof v->c64;
+	return true;
+}
+
+/* DateAndTime in UTC: year(2) month day hour min sec decisec '+' 0 0 */
+static bool set_date(struct value *v, uint64_t time_ns)
+{
+	time_t secs = (time_t)(time_ns / 1000000000u);
+	struct tm tm;
+	if (!time_ns || !gmtime_r(&secs, &tm))
+		return false;
+	int year = tm.tm_year + 1900;
+	u_char d[11] = {(u_char)(year >> 8), (u_char)year, (u_char)(tm.tm_mon + 1), (u_char)tm.tm_mday,
+			(u_char)tm.tm_hour, (u_char)tm.tm_min, (u_char)tm.tm_sec,
+			(u_char)(time_ns / 100000000u % 10), '+', 0, 0};
+	memcpy(v->date, d, sizeof d);
+	v->type = ASN_OCTET_STR;
+	v->buf = v->date;
+	v->len = sizeof d;
+	return true;
+}
+
+static long qos_value(enum pm_qos q)
+{
+	static const long mib[] = {[PM_QOS_NONE] = 1, [PM_QOS_GUARANTEED] = 2, [PM_QOS_BURSTABLE] = 3,
+				   [PM_QOS_BESTEFFORT] = 4};
+	return (unsigned)q < sizeof mib / sizeof mib[0] ? mib[q] : 1;
+}
+
+static long runtime_value(enum pm_runtime r)
+{
+	static const long mib[] = {[PM_RT_UNKNOWN] = 1, [PM_RT_CONTAINERD] = 2, [PM_RT_CRIO] = 3,
+				   [PM_RT_DOCKER] = 4};
+	return (unsigned)r < sizeof mib / sizeof mib[0] ? mib[r] : 1;
+}
+
+static bool info_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
+{
+	const struct pm_snapshot *s = t->snap;
+	(void)r;
+	switch (col) {
+	case PM_INFO_VERSION:
+		return set_string(v, PODMEM_VERSION);
+	case PM_INFO_CGROUP_VERSION:
+		return s->cgroup_version && set_integer(v, ASN_INTEGER, s->cgroup_version);
+	case PM_INFO_CGROUP_ROOT:
+		return set_string(v, t->root);
+	case PM_INFO_KUBERNETES:
+		return set_truth(v, s->kubernetes);
+	case PM_INFO_SAMPLE_TIME:
+		return set_date(v, s->time_ns);
+	case PM_INFO_SAMPLE_INTERVAL:
+		return set_integer(v, ASN_UNSIGNED, (long)t->interval);
+	case PM_INFO_POD_COUNT:
+		return set_integer(v, ASN_GAUGE, (long)t->views[V_POD].n_rows);
+	case PM_INFO_CONTAINER_COUNT:
+		return set_integer(v, ASN_GAUGE, (long)t->views[V_CTR].n_rows);
+	}
+	return false;
+}
+
+static bool node_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
+{
+	(void)r;
+	return t->snap->node_ok && set_metric(v, &t->snap->node, col);
+}
+
+static bool pod_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
+{
+	const struct pm_pod *p = r->pod;
+	(void)t;
+	switch (col) {
+	case PM_POD_KIND:
+		return set_integer(v, ASN_INTEGER, p->kind == PM_GROUP ? 2 : 1);
+	case PM_POD_NAMESPACE:
+		return set_string(v, p->namespace_);
+	case PM_POD_NAME:
+		return set_string(v, p->name);
+	case PM_POD_UID:
+		return set_string(v, p->uid);
+	case PM_POD_QOS:
+		return set_integer(v, ASN_INTEGER, qos_value(p->qos));
+	case PM_POD_CGROUP:
+		return set_string(v, p->cgroup);
+	case PM_POD_CONTAINERS:
+		return set_integer(v, ASN_GAUGE, (long)p->n_containers);
+	}
+	return set_metric(v, &p->val, col);
+}
+
+_Static_assert(PM_CTR_QOS - PM_CTR_NAMESPACE == PM_POD_QOS - PM_POD_NAMESPACE,
+	       "the container table repeats four pod columns in the pod table's order");
+
+static bool ctr_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
+{
+	const struct pm_container *c = r->ctr;
+	switch (col) {
+	case PM_CTR_NAMESPACE:
+	case PM_CTR_POD:
+	case PM_CTR_POD_UID:
+	case PM_CTR_QOS:
+		return pod_value(t, r, col - PM_CTR_NAMESPACE + PM_POD_NAMESPACE, v);
+	case PM_CTR_NAME:
+		return set_string(v, c->name);
+	case PM_CTR_ID:
+		return set_string(v, c->id);
+	case PM_CTR_RUNTIME:
+		return set_integer(v, ASN_INTEGER, runtime_value(c->runtime));
+	case PM_CTR_SANDBOX:
+		return set_truth(v, c->sandbox);
+	}
+	return set_metric(v, &c->val, col);
+}
+
+/* ---- rows -------------------------------------------------------------- */
+
+/* 64-bit FNV-1a */
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return h;
+}
+
+/* Appends KEY to R's index as a length-prefixed string of at most MAX
+ * bytes; a longer key becomes its first MAX - 17 bytes, '/' and the hash
+ * of the whole key (PodmemKey in the MIB). False for an empty key. */
+static bool idx_append(struct row *r, const char *key, size_t max)
+{
+	char buf[PM_SNMP_CTR_KEY_MAX + 1];
+	size_t n = strlen(key);
+	if (!n)
+		return false;
+	if (n > max) {
+		snprintf(buf, sizeof buf, "%.*s/%016llx", (int)(max - 17), key, (unsigned long long)fnv1a(key));
+		key = buf;
+		n = max;
+	}
+	r->idx[r->idx_len++] = (unsigned char)n;
+	memcpy(r->idx + r->idx_len, key, n);
+	r->idx_len += n;
+	return true;
+}
+
+static const char *pod_key(const struct pm_pod *p)
+{
+	return p->kind == PM_POD && p->uid[0] ? p->uid : p->name;
+}
+
+static const char *ctr_key(const struct pm_container *c)
+{
+	return c->id[0] ? c->id : c->name;
+}
+
+/* compares an OID suffix with an index, as snmp_oid_compare() does */
+static int idx_cmp(const oid *name, size_t len, const unsigned char *idx, size_t idx_len)
+{
+	for (size_t i = 0; i < len && i < idx_len; i++)
+		if (name[i] != idx[i])
+			return name[i] < idx[i] ? -1 : 1;
+	return len < idx_len ? -1 : len > idx_len;
+}
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	size_t n = x->idx_len < y->idx_len ? x->idx_len : y->idx_len;
+	int c = memcmp(x->idx, y->idx, n);
+	return c ? c : (x->idx_len > y->idx_len) - (x->idx_len < y->idx_len);
+}
+
+static struct row *row_add(struct view *v)
+{
+	if (v->n_rows == v->cap_rows) {
+		size_t cap = v->cap_rows ? 2 * v->cap_rows : 64;
+		struct row *rows = realloc(v->rows, cap * sizeof *rows);
+		if (!rows)
+			return NULL;
+		v->rows = rows;
+		v->cap_rows = cap;
+	}
+	struct row *r = &v->rows[v->n_rows++];
+	r->idx_len = 0;
+	return r;
+}
+
+/* Sorts V's rows and drops any whose index repeats an earlier one's (two
+ * cgroups the core reported with the same key: never two live pods). */
+static void rows_sort(struct view *v)
+{
+	size_t n = 0;
+	qsort(v->rows, v->n_rows, sizeof *v->rows, row_cmp);
+	for (size_t i = 0; i < v->n_rows; i++) {
+		if (n && !row_cmp(&v->rows[n - 1], &v->rows[i])) {
+			DEBUGMSGTL(("podmem", "dropping a row with a duplicate index\n"));
+			continue;
+		}
+		v->rows[n++] = v->rows[i];
+	}
+	v->n_rows = n;
+}
+
+int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char *root)
+{
+	struct view *pods = &t->views[V_POD], *ctrs = &t->views[V_CTR];
+	struct row *r;
+
+	t->snap = snap;
+	t->root = root;
+	pods->n_rows = ctrs->n_rows = 0;
+	for (size_t i = 0; i < snap->n_pods; i++) {
+		const struct pm_pod *p = &snap->pods[i];
+		if (!(r = row_add(pods)))
+			goto nomem;
+		r->pod = p;
+		r->ctr = NULL;
+		if (!idx_append(r, pod_key(p), PM_SNMP_POD_KEY_MAX)) {
+			pods->n_rows--;
+			continue;
+		}
+		for (size_t j = 0; j < p->n_containers; j++) {
+			struct row *cr = row_add(ctrs);
+			if (!cr)
+				goto nomem;
+			*cr = *r; /* the pod's index, then the container's key */
+			cr->ctr = &p->containers[j];
+			if (!idx_append(cr, ctr_key(cr->ctr), PM_SNMP_CTR_KEY_MAX))
+				ctrs->n_rows--;
+		}
+	}
+	rows_sort(pods);
+	rows_sort(ctrs);
+	return 0;
+nomem:
+	pods->n_rows = ctrs->n_rows = 0;
+	return -ENOMEM;
+}
+
+/* ---- lookups ----------------------------------------------------------- */
+
+/* the first row whose index is greater than NAME (or, with EXACT, equal to it) */
+static size_t row_find(const struct view *v, const oid *name, size_t len, bool exact)
+{
+	size_t lo = 0, hi = v->n_rows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = idx_cmp(name, len, v->rows[mid].idx, v->rows[mid].idx_len);
+		if (c > 0 || (c == 0 && !exact))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool has_col(const struct view *v, oid col)
+{
+	for (size_t i = 0; i < v->n_cols; i++)
+		if (v->cols[i] == col)
+			return true;
+	return false;
+}
+
+/* GET: 0 with *VAL set, or the exception to answer */
+static int tree_get(const struct pm_tree *t, const oid *name, size_t len, struct value *val)
+{
+	for (const struct view *v = t->views; v < t->views + V__COUNT; v++) {
+		size_t p = v->prefix_len, i;
+		if (len <= p || snmp_oid_compare(name, p, v->prefix, p))
+			continue;
+		if (!has_col(v, name[p]))
+			return SNMP_NOSUCHOBJECT;
+		i = row_find(v, name + p + 1, len - p - 1, true);
+		if (i < v->n_rows && !idx_cmp(name + p + 1, len - p - 1, v->rows[i].idx, v->rows[i].idx_len) &&
+		    v->get(t, &v->rows[i], name[p], val))
+			return 0;
+		return SNMP_NOSUCHINSTANCE;
+	}
+	return SNMP_NOSUCHOBJECT;
+}
+
+/* GETNEXT within one view: the first present instance after NAME */
+static bool view_next(const struct pm_tree *t, const struct view *v, const oid *name, size_t len, oid *ret,
+		      size_t *ret_len, struct value *val)
+{
+	size_t p = v->prefix_len;
+	int c = snmp_oid_compare(name, len < p ? len : p, v->prefix, p);
+	oid col0 = 0;
+	bool after = false; /* start after NAME's index in column col0 */
+
+	if (c > 0)
+		return false;
+	if (c == 0 && len > p) {
+		col0 = name[p];
+		after = len > p + 1;
+	}
+	for (size_t k = 0; k < v->n_cols; k++) {
+		oid col = v->cols[k];
+		if (col < col0)
+			continue;
+		size_t i = col == col0 && after ? row_find(v, name + p + 1, len - p - 1, false) : 0;
+		for (; i < v->n_rows; i++) {
+			const struct row *r = &v->rows[i];
+			if (!v->get(t, r, col, val))
+				continue;
+			memcpy(ret, v->prefix, p * sizeof *ret);
+			ret[p] = col;
+			for (size_t j = 0; j < r->idx_len; j++)
+				ret[p + 1 + j] = r->idx[j];
+			*ret_len = p + 1 + r->idx_len;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool tree_next(const struct pm_tree *t, const oid *name, size_t len, oid *ret, size_t *ret_len,
+		      struct value *val)
+{
+	for (const struct view *v = t->views; v < t->views + V__COUNT; v++)
+		if (view_next(t, v, name, len, ret, ret_len, val))
+			return true;
+	return false;
+}
+
+static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent_request_info *ri,
+		   netsnmp_request_info *requests)
+{
+	const struct pm_tree *t = h->myvoid;
+	oid next[MAX_OID_LEN];
+	size_t next_len;
+	struct value val;
+	(void)reg;
+
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		netsnmp_variable_list *vb = r->requestvb;
+		int rc;
+		if (r->processed)
+			continue;
+		switch (ri->mode) {
+		case MODE_GET:
+			rc = tree_get(t, vb->name, vb->name_length, &val);
+			if (rc)
+				netsnmp_set_request_error(ri, r, rc);
+			else
+				snmp_set_var_typed_value(vb, val.type, val.buf, val.len);
+			break;
+		case MODE_GETNEXT:
+			/* nothing after it here: leave the varbind alone and the
+			 * agent moves on to the next registration */
+			if (tree_next(t, vb->name, vb->name_length, next, &next_len, &val)) {
+				snmp_set_var_objid(vb, next, next_len);
+				snmp_set_var_typed_value(vb, val.type, val.buf, val.len);
+			}
+			break;
+		default:
+			netsnmp_set_request_error(ri, r, SNMP_ERR_NOTWRITABLE);
+			break;
+		}
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+/* ---- set-up ------------------------------------------------------------ */
+
+static void view_init(struct view *v, oid group, bool table, getter get)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < OID_LENGTH(mib_oid); i++)
+		v->prefix[n++] = mib_oid[i];
+	v->prefix[n++] = PM_SNMP_OBJECTS;
+	v->prefix[n++] = group;
+	if (table)
+		v->prefix[n++] = 1; /* the entry */
+	v->prefix_len = n;
+	v->get = get;
+}
+
+/* columns FIRST..LAST, then the catalogue metrics of LEVEL */
+static void view_cols(struct view *v, oid first, oid last, unsigned level)
+{
+	for (oid c = first; c && c <= last; c++)
+		v->cols[v->n_cols++] = c;
+	for (int m = 0; m < PM_M__COUNT; m++)
+		if (pm_metrics[m].levels & level)
+			v->cols[v->n_cols++] = PM_SNMP_METRIC_BASE + (oid)m;
+}
+
+struct pm_tree *pm_tree_new(unsigned interval)
+{
+	static const struct pm_snapshot empty;
+	struct pm_tree *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->interval = interval;
+	t->snap = &empty;
+	t->root = "";
+	t->scalar.idx_len = 1; /* .0 */
+	view_init(&t->views[V_INFO], PM_SNMP_INFO, false, info_value);
+	view_cols(&t->views[V_INFO], PM_INFO_VERSION, PM_INFO_CONTAINER_COUNT, 0);
+	view_init(&t->views[V_NODE], PM_SNMP_NODE, false, node_value);
+	view_cols(&t->views[V_NODE], 0, 0, PM_LEVEL_NODE);
+	view_init(&t->views[V_POD], PM_SNMP_POD_TABLE, true, pod_value);
+	view_cols(&t->views[V_POD], PM_POD_KIND, PM_POD_CONTAINERS, PM_LEVEL_CG);
+	view_init(&t->views[V_CTR], PM_SNMP_CTR_TABLE, true, ctr_value);
+	view_cols(&t->views[V_CTR], PM_CTR_NAMESPACE, PM_CTR_SANDBOX, PM_LEVEL_CG);
+	for (int i = V_INFO; i <= V_NODE; i++) {
+		t->views[i].rows = &t->scalar;
+		t->views[i].n_rows = 1;
+	}
+	return t;
+}
+
+void pm_tree_free(struct pm_tree *t)
+{
+	if (!t)
+		return;
+	free(t->views[V_POD].rows);
+	free(t->views[V_CTR].rows);
+	free(t);
+}
+
+int pm_tree_register(struct pm_tree *t)
+{
+	oid objects[OID_LENGTH(mib_oid) + 1]; /* podmemObjects; without its last arc, podmemMIB */
+	netsnmp_handler_registration *reg;
+
+	memcpy(objects, mib_oid, sizeof mib_oid);
+	objects[OID_LENGTH(mib_oid)] = PM_SNMP_OBJECTS;
+	reg = netsnmp_create_handler_registration("podmem", handler, objects, OID_LENGTH(objects),
+						  HANDLER_CAN_RONLY);
+	if (!reg) {
+		snmp_log(LOG_ERR, "cannot create the podmem handler\n");
+		return -1;
+	}
+	reg->handler->myvoid = t;
+	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
+		snmp_log(LOG_ERR, "cannot register PODMEM-MIB::podmemObjects\n");
+		return -1;
+	}
+	register_sysORTable(objects, OID_LENGTH(mib_oid), "PODMEM-MIB: memory of each pod and container");
+	return 0;
+}

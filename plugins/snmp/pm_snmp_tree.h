@@ -1,0 +1,32 @@
+/*
+ * The PODMEM-MIB tree of one snapshot: rows sorted by index, and the
+ * net-snmp handler that answers GET and GETNEXT (and, through net-snmp's
+ * bulk-to-next helper, GETBULK) from them. Read-only: SETs are refused by
+ * net-snmp before they reach the handler.
+ *
+ * A request never reads a cgroup file: the tree holds pointers into the
+ * caller's snapshot, so rebuild it (pm_tree_build) after every pm_sample()
+ * and before the next request, in the same thread.
+ */
+#ifndef PM_SNMP_TREE_H
+#define PM_SNMP_TREE_H
+
+#include "podmem.h"
+
+struct pm_tree;
+
+/* A tree with no rows yet; INTERVAL (seconds) is what podmemSampleInterval
+ * reports. NULL when out of memory. */
+struct pm_tree *pm_tree_new(unsigned interval);
+void pm_tree_free(struct pm_tree *tree); /* NULL-safe */
+
+/* Replaces the rows with those of SNAP, sampled from cgroup root ROOT
+ * (podmemCgroupRoot). Both must stay untouched until the next call.
+ * Returns 0, or -ENOMEM with an empty tree. */
+int pm_tree_build(struct pm_tree *tree, const struct pm_snapshot *snap, const char *root);
+
+/* Registers podmemObjects with the agent (with the master, once it is
+ * connected) and PODMEM-MIB in sysORTable. Returns 0 or -1 (logged). */
+int pm_tree_register(struct pm_tree *tree);
+
+#endif
