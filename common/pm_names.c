@@ -66,20 +66,6 @@ static int cmp_ctr(const void *a, const void *b)
 	return strcmp(((const struct pm_ctr_name *)a)->id, ((const struct pm_ctr_name *)b)->id);
 }
 
-/* grows *ARR (of *CAP elements of SIZE) to hold one more; NULL on ENOMEM */
-static void *grow(void **arr, size_t *cap, size_t n, size_t size)
-{
-	if (n == *cap) {
-		size_t nc = *cap ? *cap * 2 : 64;
-		void *p = realloc(*arr, nc * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = nc;
-	}
-	return (char *)*arr + n * size;
-}
-
 /* true when DIR's mtime differs from *MTIME (and records it); missing dirs are "unchanged" after the first look */
 static bool dir_changed(const char *dir, struct timespec *mtime, bool *seen)
 {
@@ -95,62 +81,49 @@ static bool dir_changed(const char *dir, struct timespec *mtime, bool *seen)
 	return changed;
 }
 
-static int load_pods(struct pm_name_index *ix, const char *dir)
-{
-	DIR *d = opendir(dir);
-	size_t cap = ix->cap_pods;
-	struct dirent *e;
+/* one entry of a log directory: 0 when NAME parses into *ENTRY */
+typedef int (*parse_fn)(const char *name, void *entry);
 
-	ix->n_pods = 0;
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		struct pm_pod_name pn;
-		if (e->d_name[0] == '.' ||
-		    pm_parse_pod_log_name(e->d_name, pn.ns, sizeof pn.ns, pn.name, sizeof pn.name, pn.uid, sizeof pn.uid))
-			continue;
-		struct pm_pod_name *slot = grow((void **)&ix->pods, &cap, ix->n_pods, sizeof *slot);
-		if (!slot) {
-			closedir(d);
-			return -ENOMEM;
-		}
-		*slot = pn;
-		ix->n_pods++;
-	}
-	ix->cap_pods = cap;
-	closedir(d);
-	if (ix->n_pods)
-		qsort(ix->pods, ix->n_pods, sizeof *ix->pods, cmp_pod);
-	return 0;
+static int parse_pod(const char *name, void *entry)
+{
+	struct pm_pod_name *pn = entry;
+	return pm_parse_pod_log_name(name, pn->ns, sizeof pn->ns, pn->name, sizeof pn->name, pn->uid, sizeof pn->uid);
 }
 
-static int load_ctrs(struct pm_name_index *ix, const char *dir)
+static int parse_ctr(const char *name, void *entry)
+{
+	struct pm_ctr_name *cn = entry;
+	char pod[PM_NAME_MAX], ns[PM_NS_MAX];
+	return pm_parse_container_log_name(name, pod, sizeof pod, ns, sizeof ns, cn->name, sizeof cn->name, cn->id,
+					   sizeof cn->id);
+}
+
+/* Fills the sorted array *ARR (*N of *CAP entries of SIZE) from DIR's entries that PARSE takes. */
+static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const void *), void *arr, size_t *n,
+		size_t *cap, size_t size)
 {
 	DIR *d = opendir(dir);
-	size_t cap = ix->cap_ctrs;
 	struct dirent *e;
+	char entry[sizeof(struct pm_pod_name) > sizeof(struct pm_ctr_name) ? sizeof(struct pm_pod_name)
+									  : sizeof(struct pm_ctr_name)];
 
-	ix->n_ctrs = 0;
+	*n = 0;
 	if (!d)
 		return -errno;
 	while ((e = readdir(d))) {
-		struct pm_ctr_name cn;
-		char pod[PM_NAME_MAX], ns[PM_NS_MAX];
-		if (e->d_name[0] == '.' || pm_parse_container_log_name(e->d_name, pod, sizeof pod, ns, sizeof ns, cn.name,
-								       sizeof cn.name, cn.id, sizeof cn.id))
+		if (e->d_name[0] == '.' || parse(e->d_name, entry))
 			continue;
-		struct pm_ctr_name *slot = grow((void **)&ix->ctrs, &cap, ix->n_ctrs, sizeof *slot);
+		void *slot = pm_grow(arr, cap, *n, size);
 		if (!slot) {
 			closedir(d);
 			return -ENOMEM;
 		}
-		*slot = cn;
-		ix->n_ctrs++;
+		memcpy(slot, entry, size);
+		(*n)++;
 	}
-	ix->cap_ctrs = cap;
 	closedir(d);
-	if (ix->n_ctrs)
-		qsort(ix->ctrs, ix->n_ctrs, sizeof *ix->ctrs, cmp_ctr);
+	if (*n)
+		qsort(*(void **)arr, *n, size, cmp);
 	return 0;
 }
 
@@ -159,11 +132,11 @@ int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *
 	int r = 0, changed = 0;
 	if (dir_changed(pod_dir, &ix->pods_mtime, &ix->pods_seen)) {
 		changed = 1;
-		r = load_pods(ix, pod_dir);
+		r = load(pod_dir, parse_pod, cmp_pod, &ix->pods, &ix->n_pods, &ix->cap_pods, sizeof *ix->pods);
 	}
 	if (r == 0 && dir_changed(ctr_dir, &ix->ctrs_mtime, &ix->ctrs_seen)) {
 		changed = 1;
-		r = load_ctrs(ix, ctr_dir);
+		r = load(ctr_dir, parse_ctr, cmp_ctr, &ix->ctrs, &ix->n_ctrs, &ix->cap_ctrs, sizeof *ix->ctrs);
 	}
 	if (r == -ENOENT)
 		r = 0;
