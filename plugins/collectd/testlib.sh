@@ -120,14 +120,10 @@ csv_table() {
 	done < <(csv_files) | awk -F'\t' -v OFS='\t' '{ sub(/\.0+$/, "", $5); print }'
 }
 
-# catalogue: "name<TAB>collectd type<TAB>levels" for every metric of
-# common/pm_catalog.def: counters are derive, bytes memory, the rest gauge
-catalogue() {
-	awk '/^X\(/ {
-		sub(/^X\(/, ""); n = split($0, f, /, */)
-		name = f[2]; gsub(/"/, "", name)
-		type = f[4] == "COUNTER" ? "derive" : f[3] == "BYTES" ? "memory" : "gauge"
-		print name "\t" type "\t" f[5] }' "$SRC/common/pm_catalog.def"
+# cd_catalogue: "name<TAB>collectd type<TAB>levels" for every metric of
+# the catalogue: counters are derive, bytes memory, the rest gauge
+cd_catalogue() {
+	catalogue | awk -F'\t' -v OFS='\t' '{ print $1, $3 == "COUNTER" ? "derive" : $2 == "BYTES" ? "memory" : "gauge", $4 }'
 }
 
 # The key of a cgroup in the tables below: "node"; "UID" for a pod and
@@ -145,7 +141,7 @@ json_table() {
 		(.pods[] | . as $p | nums(key; "CG"), (.containers[]? | nums(ckey($p); "CG")))
 		| @tsv' "$1" |
 		awk -F'\t' -v OFS='\t' 'NR == FNR { type[$1] = $2; lv[$1] = $3; next }
-			($3 in type) && index(lv[$3], $2) { print $1, type[$3], $3, $4 }' <(catalogue) -
+			($3 in type) && index(lv[$3], $2) { print $1, type[$3], $3, $4 }' <(cd_catalogue) -
 }
 
 # json_names JSON: "key<TAB>namespace<TAB>pod<TAB>container" for every pod,

@@ -124,8 +124,7 @@ snmptable_grid() {
 
 # catalogue_names LEVEL: the catalogue metrics of LEVEL (NODE or CG), in catalogue order
 catalogue_names() {
-	awk -v level="$1" '/^X\(/ { split($0, f, ", "); gsub(/"/, "", f[2]); if (f[5] ~ level) printf "%s ", f[2] }' \
-		"$SRC/common/pm_catalog.def"
+	catalogue | awk -F'\t' -v level="$1" '$4 ~ level { printf "%s ", $1 }'
 }
 
 # json_grid JSON [INTERVAL]: the grid `podmem --json` output says the MIB

@@ -114,8 +114,7 @@ json_influx() {
 # catalogue_json: {"name": {"unit": "BYTES", "kind": "GAUGE"}, ...} read from
 # pm_catalog.def itself, not from the code under test
 catalogue_json() {
-	awk -F', *' '/^X\(/ { gsub(/"/, "", $2); printf "%s\"%s\":{\"unit\":\"%s\",\"kind\":\"%s\"}", sep, $2, $3, $4; sep = "," }
-		BEGIN { printf "{" } END { print "}" }' "$SRC/common/pm_catalog.def"
+	catalogue | jq -R -s 'split("\n") | map(select(. != "") | split("\t") | {(.[0]): {unit: .[1], kind: .[2]}}) | add'
 }
 
 # json_prometheus < JSON: every sample line the Prometheus text must hold

@@ -69,6 +69,14 @@ fixture() {
 		--container-log-dir "$d/log/containers")
 }
 
+# catalogue: one line per metric of common/pm_catalog.def, in its order, read
+# from the file itself rather than from the code under test:
+#   name<TAB>unit<TAB>kind<TAB>levels   e.g. "anon	BYTES	GAUGE	NODE|CG"
+catalogue() {
+	awk '/^X\(/ { s = $0; sub(/^X\(/, "", s); split(s, f, /, */); gsub(/"/, "", f[2]); gsub(/ /, "", f[5])
+		print f[2] "\t" f[3] "\t" f[4] "\t" f[5] }' "$SRC/common/pm_catalog.def"
+}
+
 # podmem_json ARGS...: one sample as JSON (the reference every front end is compared with)
 podmem_json() { "$B/podmem" --json "$@"; }
 

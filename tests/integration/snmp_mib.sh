@@ -50,7 +50,7 @@ while read -r name levels; do
 		want+=(".1.3.6.1.4.1.32473.1.2.$col")
 	fi
 	pos=$((pos + 1))
-done < <(awk '/^X\(/ { split($0, f, ", "); gsub(/"/, "", f[2]); gsub(/ /, "", f[5]); print f[2], f[5] }' "$SRC/common/pm_catalog.def")
+done < <(catalogue | awk -F'\t' '{ print $1, $4 }')
 [ "$pos" -gt 40 ] || fail "only $pos metrics read from pm_catalog.def"
 out=$(snmptranslate -M "+$SHARED_MIBS:$MIB_DIR" -m PODMEM-MIB -On "${names[@]}" 2>&1 | grep -v '^$')
 assert_eq "the OIDs of every metric column" "$(printf '%s\n' "${want[@]}")" "$out"
