@@ -33,7 +33,9 @@ LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 LIB_PIC      := $(BUILD)/pic/libpodmem.a
 
 ALL_TARGETS       := $(LIB)
-INTEGRATION_TESTS := tests/integration/docs_readme.sh
+# each program again under ASan and UBSan, for tests/integration/san_frontends.sh
+SAN_TARGETS       :=
+INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/san_frontends.sh
 INSTALL_RULES     :=
 
 .PHONY: all check unit fuzz-smoke integration run bench install clean fuzz deps-run deps-check
@@ -113,7 +115,7 @@ $(BUILD)/pm-hog: tests/integration/hog.c
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) -o $@ $<
 
-integration: build-all $(BUILD)/pm-hog
+integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS)
 	tests/integration/run-all.sh $(INTEGRATION_TESTS)
 
 check: deps-check

@@ -1,10 +1,14 @@
 # podmem, the human front end
 ALL_TARGETS += $(BUILD)/podmem
+SAN_TARGETS += $(BUILD)/san/podmem
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/cli_*.sh))
 INSTALL_RULES += install-cli
 
 $(BUILD)/podmem: plugins/cli/podmem.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB) $(FINAL_LDFLAGS)
+
+$(BUILD)/san/podmem: plugins/cli/podmem.c $(LIB_SAN)
+	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $< $(LIB_SAN) $(FINAL_LDFLAGS)
 
 .PHONY: install-cli
 install-cli: $(BUILD)/podmem

@@ -143,9 +143,11 @@ static int cmp_ctr(const void *pa, const void *pb)
 static void sort_snapshot(struct pm_snapshot *s, int metric)
 {
 	sort_metric = metric;
-	qsort(s->pods, s->n_pods, sizeof *s->pods, cmp_pod);
+	if (s->n_pods) /* qsort's array may not be NULL, even when empty */
+		qsort(s->pods, s->n_pods, sizeof *s->pods, cmp_pod);
 	for (size_t i = 0; i < s->n_pods; i++)
-		qsort(s->pods[i].containers, s->pods[i].n_containers, sizeof *s->pods[i].containers, cmp_ctr);
+		if (s->pods[i].n_containers)
+			qsort(s->pods[i].containers, s->pods[i].n_containers, sizeof *s->pods[i].containers, cmp_ctr);
 }
 
 /* ---- JSON ------------------------------------------------------------------ */

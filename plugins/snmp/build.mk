@@ -8,11 +8,16 @@ SNMP_MIB  := plugins/snmp/mibs/PODMEM-MIB.txt
 SNMP_LIBS := -lnetsnmpagent -lnetsnmp
 
 ALL_TARGETS += $(BUILD)/podmem-agentx $(BUILD)/pm-mibgen
+SAN_TARGETS += $(BUILD)/san/podmem-agentx
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/snmp_*.sh))
 INSTALL_RULES += install-snmp
 
 $(BUILD)/podmem-agentx: $(SNMP_OBJS) $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $^ $(FINAL_LDFLAGS) $(SNMP_LIBS)
+
+$(BUILD)/san/podmem-agentx: $(SNMP_SRCS) $(LIB_SAN)
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $(filter %.c %.a,$^) $(FINAL_LDFLAGS) $(SNMP_LIBS)
 
 $(BUILD)/pm-mibgen: $(BUILD)/plugins/snmp/pm_mibgen.o $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $^ $(FINAL_LDFLAGS)

@@ -293,7 +293,8 @@ static struct row *row_add(struct view *v)
 static void rows_sort(struct view *v)
 {
 	size_t n = 0;
-	qsort(v->rows, v->n_rows, sizeof *v->rows, row_cmp);
+	if (v->n_rows) /* qsort's array may not be NULL, even when empty */
+		qsort(v->rows, v->n_rows, sizeof *v->rows, row_cmp);
 	for (size_t i = 0; i < v->n_rows; i++) {
 		if (n && !row_cmp(&v->rows[n - 1], &v->rows[i])) {
 			DEBUGMSGTL(("podmem", "dropping a row with a duplicate index\n"));

@@ -63,11 +63,12 @@ answering() {
 	case $(snmpget "${SNMP[@]}" -t 0.5 -r 0 -OQ "$AGENT" podmemVersion.0 2>&1) in *"podmemVersion.0 = "[0-9]*) ;; *) return 1 ;; esac
 }
 
-# agentx_start ARGS...: podmem-agentx in the foreground on $AGENTX_SOCK with
+# agentx_start ARGS...: podmem-agentx (or $AGENTX_BIN) in the foreground on $AGENTX_SOCK with
 # ARGS (-i, core options), stdout and stderr kept apart; waits until it
 # answers through snmpd. Sets AGENTX_PID.
+AGENTX_BIN=${AGENTX_BIN:-$B/podmem-agentx}
 agentx_start() {
-	"$B/podmem-agentx" -f -x "$AGENTX_SOCK" "$@" >>"$T/agentx.out" 2>>"$T/agentx.log" &
+	"$AGENTX_BIN" -f -x "$AGENTX_SOCK" "$@" >>"$T/agentx.out" 2>>"$T/agentx.log" &
 	AGENTX_PID=$!
 	wait_for 10 answering || fail "podmem-agentx $* does not answer: $(tail -5 "$T/agentx.log")"
 }

@@ -7,11 +7,16 @@ EXECD_OBJS := $(EXECD_SRCS:%.c=$(BUILD)/%.o)
 EXECD_TEST := $(BUILD)/san/test-execd-text
 
 ALL_TARGETS += $(BUILD)/podmem-execd $(EXECD_TEST)
+SAN_TARGETS += $(BUILD)/san/podmem-execd
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/telegraf_*.sh))
 INSTALL_RULES += install-telegraf
 
 $(BUILD)/podmem-execd: $(BUILD)/plugins/telegraf/pm_execd.o $(EXECD_OBJS) $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $(filter %.o %.a,$^) $(FINAL_LDFLAGS)
+
+$(BUILD)/san/podmem-execd: plugins/telegraf/pm_execd.c $(EXECD_SRCS) $(LIB_SAN)
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $(filter %.c %.a,$^) $(FINAL_LDFLAGS)
 
 $(EXECD_TEST): plugins/telegraf/pm_execd_test.c $(EXECD_SRCS) $(LIB_SAN)
 	@mkdir -p $(@D)

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Every program of ours under ASan and UBSan (build/san/): podmem, podmem-execd
+# and podmem-agentx on fixture nodes of both cgroup versions with hostile
+# names, a host without Kubernetes, and a real kubepods tree with processes
+# in it. Each must run clean (no sanitizer report, no leak) and give what the
+# plain build gives. (podmem.so runs under valgrind in collectd_valgrind.sh.)
+. "$(dirname "$0")/lib.sh"
+S=$B/san
+for p in podmem podmem-execd podmem-agentx; do
+	[ -x "$S/$p" ] || fail "build first: make $S/$p"
+done
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+# run_clean NAME CMD...: CMD must exit 0 with an empty stderr; its stdout goes to $T/NAME
+run_clean() {
+	local name=$1; shift
+	"$@" > "$T/$name" 2> "$T/$name.err" || fail "$name exited $?: $(head -c 2000 "$T/$name.err")"
+	[ ! -s "$T/$name.err" ] || fail "$name wrote to stderr: $(head -c 2000 "$T/$name.err")"
+}
+# the same sample with the time left out (each line protocol point ends with the batch time)
+untimed_json() { jq -S 'del(.time_ns)' "$1"; }
+untimed_lp() { sed 's/ [0-9]*$//' "$1" | sort; }
+
+nodes=()
+fixture "$T/v1" --version 1 --driver cgroupfs --runtime crio --hostile; nodes+=("v1:${FIX_OPTS[*]}")
+fixture "$T/v2" --version 2 --driver systemd --runtime containerd --prefix kubelet.slice --hostile; nodes+=("v2:${FIX_OPTS[*]}")
+fixture "$T/hosts" --version 2 --no-kube; nodes+=("hosts:${FIX_OPTS[*]}")
+# an empty kubepods tree: no pods at all
+fixture "$T/empty" --version 1; rm -rf "$T"/empty/cgroup/kubepods/{pod*,burstable/pod*,besteffort/pod*}; nodes+=("empty:${FIX_OPTS[*]}")
+
+real_cgroup_base
+real_pod "$CG_BASE" systemd burstable 5a6b7c8d-0000-4000-8000-00000000aa01 default san-0 app
+hog "${CTR_DIR[app]}" anon $((16 << 20))
+nodes+=("real:--cgroup-root $CG_BASE --pod-log-dir $T/log/pods --container-log-dir $T/log/containers")
+
+for n in "${nodes[@]}"; do
+	name=${n%%:*}
+	read -ra opts <<< "${n#*:}"
+	if [ "$name" = real ]; then
+		# a live tree changes between two samples: the sanitized runs must be clean, and name the same things
+		run_clean "$name.san.json" "$S/podmem" --json "${opts[@]}"
+		run_clean "$name.json" "$B/podmem" --json "${opts[@]}"
+		ids() { jq -c '[.pods[] | [.namespace, .pod, .pod_uid, ([.containers[] | [.container, .container_id]] | sort)]] | sort' "$1"; }
+		assert_eq "$name: the sanitized podmem's pods" "$(ids "$T/$name.json")" "$(ids "$T/$name.san.json")"
+		run_clean "$name.san.lp" "$S/podmem-execd" --once "${opts[@]}"
+		run_clean "$name.san.prom" "$S/podmem-execd" --once --format prometheus "${opts[@]}"
+		continue
+	fi
+	run_clean "$name.san.json" "$S/podmem" --json "${opts[@]}"
+	run_clean "$name.json" "$B/podmem" --json "${opts[@]}"
+	assert_eq "$name: the sanitized podmem's sample" "$(untimed_json "$T/$name.json")" "$(untimed_json "$T/$name.san.json")"
+	run_clean "$name.san.table" "$S/podmem" --containers --sort name "${opts[@]}"
+	run_clean "$name.table" "$B/podmem" --containers --sort name "${opts[@]}"
+	assert_eq "$name: the sanitized podmem's table" "$(cat "$T/$name.table")" "$(cat "$T/$name.san.table")"
+	# execd, as Telegraf drives it: three lines on stdin, three batches, then end of input
+	run_clean "$name.san.lp" "$S/podmem-execd" "${opts[@]}" < <(printf '\n\n\n')
+	run_clean "$name.lp" "$B/podmem-execd" --once "${opts[@]}"
+	[ "$(awk '{print $NF}' "$T/$name.san.lp" | sort -u | wc -l)" = 3 ] || fail "$name: podmem-execd did not write 3 batches"
+	assert_eq "$name: the sanitized podmem-execd's batches" "$(untimed_lp "$T/$name.lp")" \
+		"$(awk '{print $NF}' "$T/$name.san.lp" | sort -u | head -1 | { read -r t; grep " $t\$" "$T/$name.san.lp"; } | sed 's/ [0-9]*$//' | sort)"
+	run_clean "$name.san.prom" "$S/podmem-execd" --once --format prometheus "${opts[@]}"
+	run_clean "$name.prom" "$B/podmem-execd" --once --format prometheus "${opts[@]}"
+	assert_eq "$name: the sanitized Prometheus text" "$(cat "$T/$name.prom")" "$(cat "$T/$name.san.prom")"
+done
+
+# podmem-agentx under ASan behind a real snmpd: every row and column, as the plain tests check it
+AGENTX_BIN=$S/podmem-agentx
+. "$SRC/plugins/snmp/testlib.sh"
+snmpd_start
+for n in v1 v2 empty; do
+	read -ra opts <<< "$(printf '%s\n' "${nodes[@]}" | sed -n "s/^$n://p")"
+	agentx_start -i 1 "${opts[@]}"
+	podmem_json "${opts[@]}" > "$T/$n.ref.json"
+	if [ "$n" = empty ]; then
+		out=$(snmpwalk "${SNMP[@]}" -OQs "$AGENT" podmemPodTable 2>&1) || fail "snmpwalk of an empty pod table exited $?"
+		assert_not_contains "the empty node's pod table" "$out" "podmemPodNamespace"
+	else
+		snmp_check_all "$T/$n.ref.json"
+	fi
+	agentx_stop
+	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/agentx.log" || fail "podmem-agentx under ASan/UBSan: $(grep -A20 -E 'Sanitizer|runtime error' "$T/agentx.log" | head -40)"
+done
+note "podmem, podmem-execd and podmem-agentx ran clean under ASan and UBSan on ${#nodes[@]} nodes"
