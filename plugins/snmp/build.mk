@@ -32,3 +32,6 @@ install-snmp: $(BUILD)/podmem-agentx
 	install -D -m 0755 $(BUILD)/podmem-agentx $(DESTDIR)$(PREFIX)/sbin/podmem-agentx
 	install -D -m 0644 $(SNMP_MIB) $(DESTDIR)$(PREFIX)/share/snmp/mibs/PODMEM-MIB.txt
 	install -D -m 0644 conf/snmp/podmem.conf $(DESTDIR)$(PREFIX)/share/podmem/snmp/podmem.conf
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's#/usr/sbin/podmem-agentx#$(PREFIX)/sbin/podmem-agentx#' packaging/systemd/podmem-agentx.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/podmem-agentx.service
