@@ -332,13 +332,14 @@ int pm_scan(struct pm_ctx *ctx)
 	char uid[PM_UID_MAX], id[PM_ID_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
-	if (pm_classify(base ? base + 1 : ctx->root, 0, &q, uid, id, &rt) == PM_DIR_KUBEPODS) {
-		/* the root is a kubepods directory itself */
-		struct scan_arg sa = {&old, "", PM_QOS_NONE};
+	enum pm_dir_class cls = pm_classify(base ? base + 1 : ctx->root, 0, &q, uid, id, &rt);
+	if (cls == PM_DIR_KUBEPODS || cls == PM_DIR_QOS) {
+		/* the root is a kubepods or QoS class directory itself */
+		struct scan_arg sa = {&old, "", q};
 		ctx->kubernetes = true;
 		r = add_watch(ctx, ctx->rootfd, ".");
 		if (r == 0)
-			r = each_subdir(ctx, ctx->rootfd, scan_kubepods, &sa);
+			r = each_subdir(ctx, ctx->rootfd, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &sa);
 	} else {
 		struct walk_arg wa = {&old, "", 0};
 		r = each_subdir(ctx, ctx->rootfd, walk, &wa);

@@ -263,6 +263,16 @@ START_TEST(roots)
 	ck_assert(s.kubernetes);
 	ck_assert_uint_eq(s.n_pods, 3);
 	pm_ctx_close(ctx);
+	/* a QoS class directory: its pods, with their class */
+	snprintf(root, sizeof root, "%s/cgroup/kubepods/burstable", dir);
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert(s.kubernetes);
+	ck_assert_uint_eq(s.n_pods, 1);
+	ck_assert_str_eq(s.pods[0].name, "web-0");
+	ck_assert_int_eq(s.pods[0].qos, PM_QOS_BURSTABLE);
+	ck_assert_uint_eq(s.pods[0].n_containers, 3);
+	pm_ctx_close(ctx);
 	fixture_remove(dir);
 
 	dir = fixture_make("--version 2 --no-kube");
