@@ -7,7 +7,17 @@ set -euo pipefail
 
 SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 B=$SRC/build
-SHARED_MIBS=${SHARED_MIBS:-$(cd "$SRC/.." && pwd)/shared/mibs}
+# the IETF base MIBs (SNMPv2-SMI, ...), never in the project: $SHARED_MIBS, or
+# shared/mibs beside the checkout or beside one of its parents
+find_shared_mibs() {
+	local d=$SRC
+	while [ "$d" != / ]; do
+		d=$(dirname "$d")
+		[ -f "$d/shared/mibs/SNMPv2-SMI.txt" ] && { echo "$d/shared/mibs"; return; }
+	done
+	echo "$(dirname "$SRC")/shared/mibs"
+}
+SHARED_MIBS=${SHARED_MIBS:-$(find_shared_mibs)}
 TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "/tmp/podmem-$TEST_NAME.XXXXXX")
 

@@ -64,6 +64,10 @@ for n in "${nodes[@]}"; do
 done
 
 # podmem-agentx under ASan behind a real snmpd: every row and column, as the plain tests check it
+if [ ! -f "$SHARED_MIBS/SNMPv2-SMI.txt" ]; then
+	note "SKIP of podmem-agentx under ASan: the IETF base MIBs are not in $SHARED_MIBS"
+	exit 0
+fi
 AGENTX_BIN=$S/podmem-agentx
 . "$SRC/plugins/snmp/testlib.sh"
 snmpd_start
