@@ -1,6 +1,9 @@
 /* The one file reader: pread from offset 0 into a caller's buffer. Kernfs
  * regenerates a cgroup file's text on every read at offset 0, so a kept-open
- * fd gives fresh values without a path lookup. */
+ * fd gives fresh values without a path lookup. A read that returns less than
+ * it asked for has reached the end: seq_file (cgroup and proc files) fills
+ * the whole buffer when it can, and so do regular files; so a file that fits
+ * the buffer costs one pread, not a second one to see the end. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -20,9 +23,9 @@ ssize_t pm_pread_all(int fd, char *buf, size_t cap)
 				continue;
 			return -errno;
 		}
-		if (r == 0)
-			return (ssize_t)len;
 		len += (size_t)r;
+		if (r == 0 || len < cap) /* the end */
+			return (ssize_t)len;
 	}
 	/* larger than the buffer: keep whole lines only */
 	while (len && buf[len - 1] != '\n')
@@ -47,7 +50,8 @@ ssize_t pm_pread_kv(int fd, char *buf, size_t cap, const struct pm_keytab *t, st
 	bool skip = false; /* inside a line longer than the buffer: dropped */
 
 	for (;;) {
-		ssize_t r = pread(fd, buf + len, cap - len, (off_t)(pos + len));
+		size_t want = cap - len;
+		ssize_t r = pread(fd, buf + len, want, (off_t)(pos + len));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -56,7 +60,7 @@ ssize_t pm_pread_kv(int fd, char *buf, size_t cap, const struct pm_keytab *t, st
 			r = 0; /* an error later on: parse what was read */
 		}
 		len += (size_t)r;
-		bool eof = r == 0, capped = pos + len >= PM_KV_MAX_BYTES;
+		bool eof = (size_t)r < want, capped = pos + len >= PM_KV_MAX_BYTES; /* a short read: the end */
 		if (!eof && !capped && len < cap)
 			continue;
 		size_t start = 0, stop = len;
