@@ -81,6 +81,20 @@ struct pod_ctx {
 	struct pod_rec *old; /* the same pod from the previous scan, or NULL */
 };
 
+/* A cgroup's fds: OLD's, taken from the previous scan (OLD is left empty),
+ * or NAME's, opened. 0; 1 when NAME is gone already; or -ENOMEM, -EMFILE. */
+static int cg_take(struct pm_ctx *ctx, int parentfd, const char *name, struct pm_cg *old, struct pm_cg *ret)
+{
+	if (old) {
+		*ret = *old;
+		old->dirfd = -1;
+		memset(old->fd, 0xff, sizeof old->fd); /* -1: nothing to close */
+		return 0;
+	}
+	int r = pm_cg_open(ctx, parentfd, name, ret);
+	return r == -ENOMEM || r == -EMFILE ? r : r < 0;
+}
+
 /* the comm of the only process in the cgroup, when it is "pause" */
 static bool runs_pause(struct pm_ctx *ctx, int dirfd)
 {
@@ -128,17 +142,10 @@ static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *
 			old = &pc->old->ctrs[i];
 			break;
 		}
-	if (old) {
-		c.cg = old->cg;
-		c.pause = old->pause;
-		old->cg.dirfd = -1;
-		memset(old->cg.fd, 0xff, sizeof old->cg.fd);
-	} else {
-		int r = pm_cg_open(ctx, podfd, name, &c.cg);
-		if (r < 0)
-			return r == -ENOMEM || r == -EMFILE ? r : 0;
-		c.pause = pod->kind == PM_POD && runs_pause(ctx, c.cg.dirfd);
-	}
+	int r = cg_take(ctx, podfd, name, old ? &old->cg : NULL, &c.cg);
+	if (r)
+		return r < 0 ? r : 0;
+	c.pause = old ? old->pause : pod->kind == PM_POD && runs_pause(ctx, c.cg.dirfd);
 	struct ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
 	if (!s) {
 		pm_cg_close(&c.cg);
@@ -177,19 +184,13 @@ static int add_pod(struct pm_ctx *ctx, int parentfd, const char *name, const str
 	p->kind = kind;
 	p->qos = sa->qos;
 	pm_copy(p->uid, sizeof p->uid, uid);
-	if (old) {
-		p->cg = old->cg;
-		old->cg.dirfd = -1;
-		memset(old->cg.fd, 0xff, sizeof old->cg.fd);
-	} else {
-		int r = pm_cg_open(ctx, parentfd, name, &p->cg);
-		if (r < 0)
-			return r == -ENOMEM || r == -EMFILE ? r : 0; /* gone already */
-	}
+	int r = cg_take(ctx, parentfd, name, old ? &old->cg : NULL, &p->cg);
+	if (r)
+		return r < 0 ? r : 0;
 	struct stat st;
 	p->nlink = fstat(p->cg.dirfd, &st) == 0 ? st.st_nlink : 0;
 	struct pod_ctx pc = {p, old};
-	int r = each_subdir(ctx, p->cg.dirfd, add_container, &pc);
+	r = each_subdir(ctx, p->cg.dirfd, add_container, &pc);
 	ctx->n_pods++;
 	return r == -ENOMEM ? r : 0;
 }

@@ -164,11 +164,6 @@ const char *pm_names_container(const struct pm_name_index *ix, const char *id)
 	return c ? c->name : NULL;
 }
 
-bool pm_names_pod_has_logs(const struct pm_name_index *ix, const char *uid)
-{
-	return pm_names_pod(ix, uid) != NULL;
-}
-
 void pm_names_free(struct pm_name_index *ix)
 {
 	free(ix->pods);

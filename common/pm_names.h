@@ -32,7 +32,6 @@ struct pm_name_index {
 int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir);
 const struct pm_pod_name *pm_names_pod(const struct pm_name_index *ix, const char *uid);
 const char *pm_names_container(const struct pm_name_index *ix, const char *id);
-bool pm_names_pod_has_logs(const struct pm_name_index *ix, const char *uid);
 void pm_names_free(struct pm_name_index *ix);
 
 #endif
