@@ -5,16 +5,42 @@
 
 #include "pm_internal.h"
 
-#define NODE PM_LEVEL_NODE
-#define CG PM_LEVEL_CG
+#define NODE PM_AT_NODE
+#define POD PM_AT_POD
+#define CONTAINER PM_AT_CONTAINER
+#define CG PM_AT_CG
 const struct pm_metric_info pm_metrics[PM_M__COUNT] = {
 #define X(id, name, unit, kind, levels, v1, v2, node, help) \
 	[PM_M_##id] = {name, PM_UNIT_##unit, PM_KIND_##kind, levels, v1, v2, node, help},
 #include "pm_catalog.def"
 #undef X
 };
+#undef POD
+#undef CONTAINER
+
+const struct pm_label_info pm_labels[PM_L__COUNT] = {
+#define L(id, name, type, owner, levels, tag, help) \
+	[PM_L_##id] = {name, PM_LT_##type, PM_LEVEL_##owner, levels, tag, help},
+#define POD PM_AT_POD
+#define CONTAINER PM_AT_CONTAINER
+#include "pm_labels.def"
+#undef L
+};
 #undef NODE
+#undef POD
+#undef CONTAINER
 #undef CG
+
+const char *pm_level_name(enum pm_level l)
+{
+	switch (l) {
+	case PM_LEVEL_NODE: return "node";
+	case PM_LEVEL_POD: return "pod";
+	case PM_LEVEL_CONTAINER: return "container";
+	case PM_LEVEL__COUNT: break;
+	}
+	return "";
+}
 
 int pm_metric_by_name(const char *name)
 {
@@ -46,32 +72,33 @@ const char *pm_runtime_name(enum pm_runtime r)
 	return "";
 }
 
-const struct pm_opt_desc pm_core_opts[PM_CORE_OPTS] = {
-	{"cgroup-root", "CgroupRoot", "DIR",
+const struct pm_opt_desc pm_core_opts[PM_OPT__COUNT] = {
+	[PM_OPT_CGROUP_ROOT] = {"cgroup-root", "CgroupRoot", "DIR",
 	 "memory cgroup root (default: the memory controller's mount in /proc/self/mountinfo)"},
-	{"proc-root", "ProcRoot", "DIR", "proc file system (default: /proc)"},
-	{"pod-log-dir", "PodLogDir", "DIR", "kubelet's pod log directory, for pod names (default: /var/log/pods)"},
-	{"container-log-dir", "ContainerLogDir", "DIR",
+	[PM_OPT_PROC_ROOT] = {"proc-root", "ProcRoot", "DIR", "proc file system (default: /proc)"},
+	[PM_OPT_POD_LOG_DIR] = {"pod-log-dir", "PodLogDir", "DIR", "kubelet's pod log directory, for pod names (default: /var/log/pods)"},
+	[PM_OPT_CONTAINER_LOG_DIR] = {"container-log-dir", "ContainerLogDir", "DIR",
 	 "kubelet's container log links, for container names (default: /var/log/containers)"},
 };
 
 int pm_opt_find(const char *key)
 {
-	for (int i = 0; i < PM_CORE_OPTS; i++)
+	for (int i = 0; i < PM_OPT__COUNT; i++)
 		if (!strcasecmp(key, pm_core_opts[i].long_name) || !strcasecmp(key, pm_core_opts[i].conf_name))
 			return i;
 	return -1;
 }
 
-int pm_opts_set(struct pm_opts *o, int i, const char *value)
+int pm_opts_set(struct pm_opts *o, enum pm_core_opt opt, const char *value)
 {
 	if (!value || !*value)
 		return -EINVAL;
-	switch (i) {
-	case 0: o->cgroup_root = value; return 0;
-	case 1: o->proc_root = value; return 0;
-	case 2: o->pod_log_dir = value; return 0;
-	case 3: o->container_log_dir = value; return 0;
+	switch (opt) {
+	case PM_OPT_CGROUP_ROOT: o->cgroup_root = value; return 0;
+	case PM_OPT_PROC_ROOT: o->proc_root = value; return 0;
+	case PM_OPT_POD_LOG_DIR: o->pod_log_dir = value; return 0;
+	case PM_OPT_CONTAINER_LOG_DIR: o->container_log_dir = value; return 0;
+	case PM_OPT__COUNT: break;
 	}
 	return -EINVAL;
 }

@@ -135,13 +135,7 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 			ctx->need_scan = true; /* gone: dropped from this sample */
 			continue;
 		}
-		out->kind = p->kind;
-		out->qos = p->qos;
-		out->named = p->named;
-		memcpy(out->namespace_, p->ns, sizeof out->namespace_);
-		memcpy(out->name, p->name, sizeof out->name);
-		memcpy(out->uid, p->uid, sizeof out->uid);
-		memcpy(out->cgroup, p->rel, sizeof out->cgroup);
+		out->ident = p->ident;
 		out->n_containers = 0;
 		if (p->n_ctrs && !pm_grow(&out->containers, &out->cap_containers, p->n_ctrs - 1, sizeof *out->containers))
 			return -ENOMEM;
@@ -153,11 +147,7 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 				ctx->need_scan = true;
 				continue;
 			}
-			memcpy(oc->name, cr->name, sizeof oc->name);
-			memcpy(oc->id, cr->id, sizeof oc->id);
-			oc->runtime = cr->rt;
-			oc->sandbox = cr->sandbox;
-			oc->named = cr->named;
+			oc->ident = cr->ident;
 			c++;
 		}
 		out->n_containers = c;

@@ -20,23 +20,14 @@ struct pm_cg {
 struct ctr_rec {
 	struct pm_cg cg;
 	char leaf[PM_NAME_MAX]; /* directory name */
-	char id[PM_ID_MAX];
-	enum pm_runtime rt;
-	bool pause; /* its only process is "pause" */
-	bool sandbox, named;
-	char name[PM_NAME_MAX];
+	bool pause;             /* its only process is "pause" */
+	struct pm_ctr_ident ident;
 };
 
 struct pod_rec {
 	struct pm_cg cg;
-	enum pm_pod_kind kind;
-	char rel[512]; /* path below the root */
-	char uid[PM_UID_MAX];
-	enum pm_qos qos;
-	nlink_t nlink; /* 2 + subdirectories when discovered */
-	bool named;
-	char ns[PM_NS_MAX];
-	char name[PM_NAME_MAX];
+	struct pm_pod_ident ident; /* ident.cgroup: the path below the root */
+	nlink_t nlink;             /* 2 + subdirectories when discovered */
 	struct ctr_rec *ctrs;
 	size_t n_ctrs, cap_ctrs;
 };

@@ -26,7 +26,7 @@ struct old_pods {
 
 static int cmp_rel(const void *a, const void *b)
 {
-	return strcmp(((const struct pod_rec *)a)->rel, ((const struct pod_rec *)b)->rel);
+	return strcmp(((const struct pod_rec *)a)->ident.cgroup, ((const struct pod_rec *)b)->ident.cgroup);
 }
 
 /* calls FN(ctx, dirfd, name, arg) for each subdirectory of DIRFD */
@@ -126,14 +126,14 @@ static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *
 
 	if (strlen(name) >= sizeof c.leaf)
 		return 0;
-	if (pod->kind == PM_POD) {
-		if (pm_classify(name, 1, &q, uid, c.id, &c.rt) != PM_DIR_CONTAINER)
+	if (pod->ident.kind == PM_POD) {
+		if (pm_classify(name, 1, &q, uid, c.ident.id, &c.ident.runtime) != PM_DIR_CONTAINER)
 			return 0;
 	} else {
 		/* a group's children: services, docker containers, ... */
-		pm_copy(c.id, sizeof c.id, name);
-		if (!strncmp(name, "docker-", 7) || !strcmp(pod->rel, "docker"))
-			c.rt = PM_RT_DOCKER;
+		pm_copy(c.ident.id, sizeof c.ident.id, name);
+		if (!strncmp(name, "docker-", 7) || !strcmp(pod->ident.cgroup, "docker"))
+			c.ident.runtime = PM_RT_DOCKER;
 	}
 	strcpy(c.leaf, name);
 	struct ctr_rec *old = NULL;
@@ -145,7 +145,7 @@ static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *
 	int r = cg_take(ctx, podfd, name, old ? &old->cg : NULL, &c.cg);
 	if (r)
 		return r < 0 ? r : 0;
-	c.pause = old ? old->pause : pod->kind == PM_POD && runs_pause(ctx, c.cg.dirfd);
+	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(ctx, c.cg.dirfd);
 	struct ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
 	if (!s) {
 		pm_cg_close(&c.cg);
@@ -171,7 +171,7 @@ static int add_pod(struct pm_ctx *ctx, int parentfd, const char *name, const str
 		   const char *uid)
 {
 	struct pod_rec key, *old;
-	join(key.rel, sizeof key.rel, sa->rel, name);
+	join(key.ident.cgroup, sizeof key.ident.cgroup, sa->rel, name);
 	old = sa->old->n ? bsearch(&key, sa->old->pods, sa->old->n, sizeof key, cmp_rel) : NULL;
 	if (old && old->cg.dirfd < 0)
 		old = NULL;
@@ -180,10 +180,10 @@ static int add_pod(struct pm_ctx *ctx, int parentfd, const char *name, const str
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0, sizeof *p);
-	strcpy(p->rel, key.rel);
-	p->kind = kind;
-	p->qos = sa->qos;
-	pm_copy(p->uid, sizeof p->uid, uid);
+	strcpy(p->ident.cgroup, key.ident.cgroup);
+	p->ident.kind = kind;
+	p->ident.qos = sa->qos;
+	pm_copy(p->ident.uid, sizeof p->ident.uid, uid);
 	int r = cg_take(ctx, parentfd, name, old ? &old->cg : NULL, &p->cg);
 	if (r)
 		return r < 0 ? r : 0;
@@ -295,14 +295,15 @@ void pm_resolve_names(struct pm_ctx *ctx)
 {
 	for (size_t i = 0; i < ctx->n_pods; i++) {
 		struct pod_rec *p = &ctx->pods[i];
-		const struct pm_pod_name *pn = p->kind == PM_POD ? pm_names_pod(&ctx->names, p->uid) : NULL;
-		p->named = pn != NULL;
-		pm_copy(p->ns, sizeof p->ns, pn ? pn->ns : "");
-		pm_copy(p->name, sizeof p->name, pn ? pn->name : p->kind == PM_POD ? p->uid : p->rel);
+		struct pm_pod_ident *pi = &p->ident;
+		const struct pm_pod_name *pn = pi->kind == PM_POD ? pm_names_pod(&ctx->names, pi->uid) : NULL;
+		pi->named = pn != NULL;
+		pm_copy(pi->namespace_, sizeof pi->namespace_, pn ? pn->ns : "");
+		pm_copy(pi->name, sizeof pi->name, pn ? pn->name : pi->kind == PM_POD ? pi->uid : pi->cgroup);
 		size_t unnamed = 0;
 		for (size_t j = 0; j < p->n_ctrs; j++) {
-			struct ctr_rec *c = &p->ctrs[j];
-			const char *cn = p->kind == PM_POD ? pm_names_container(&ctx->names, c->id) : NULL;
+			struct pm_ctr_ident *c = &p->ctrs[j].ident;
+			const char *cn = pi->kind == PM_POD ? pm_names_container(&ctx->names, c->id) : NULL;
 			c->named = cn != NULL;
 			pm_copy(c->name, sizeof c->name, cn ? cn : c->id);
 			unnamed += !c->named;
@@ -310,8 +311,8 @@ void pm_resolve_names(struct pm_ctx *ctx)
 		/* kubelet makes no log for the sandbox: in a pod whose names are
 		 * known, the one container without a log is the sandbox */
 		for (size_t j = 0; j < p->n_ctrs; j++) {
-			struct ctr_rec *c = &p->ctrs[j];
-			c->sandbox = c->pause || (p->named && unnamed == 1 && !c->named);
+			struct pm_ctr_ident *c = &p->ctrs[j].ident;
+			c->sandbox = p->ctrs[j].pause || (pi->named && unnamed == 1 && !c->named);
 			if (c->sandbox && !c->named)
 				strcpy(c->name, "POD");
 		}

@@ -16,10 +16,7 @@
 
 static uint32_t hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 16777619u;
-	return h;
+	return (uint32_t)pm_fnv1a(PM_FNV1A_INIT, s, len);
 }
 
 int pm_keytab_add(struct pm_keytab *t, const char *key, size_t len, int metric)

@@ -30,9 +30,20 @@
 enum pm_unit { PM_UNIT_BYTES, PM_UNIT_COUNT, PM_UNIT_USEC };
 enum pm_kind { PM_KIND_GAUGE, PM_KIND_COUNTER };
 
-/* levels a metric applies to */
-#define PM_LEVEL_NODE 1u
-#define PM_LEVEL_CG 2u /* pods, containers and groups */
+/* ---- levels: what a walk yields, and what a metric or label applies to --- */
+
+/* The levels of a snapshot, in walk order. A pod-level entity is a pod or,
+ * on a host without Kubernetes, a group (see enum pm_pod_kind). */
+enum pm_level { PM_LEVEL_NODE, PM_LEVEL_POD, PM_LEVEL_CONTAINER, PM_LEVEL__COUNT };
+/* "node", "pod", "container" */
+const char *pm_level_name(enum pm_level l);
+
+/* sets of levels, as the catalogues write them */
+#define PM_AT(level) (1u << (level))
+#define PM_AT_NODE PM_AT(PM_LEVEL_NODE)
+#define PM_AT_POD PM_AT(PM_LEVEL_POD)
+#define PM_AT_CONTAINER PM_AT(PM_LEVEL_CONTAINER)
+#define PM_AT_CG (PM_AT_POD | PM_AT_CONTAINER) /* pods, groups and containers */
 
 enum pm_metric {
 #define X(id, name, unit, kind, levels, v1, v2, node, help) PM_M_##id,
@@ -45,7 +56,7 @@ struct pm_metric_info {
 	const char *name; /* "working_set": JSON key, Influx field, ... */
 	enum pm_unit unit;
 	enum pm_kind kind;
-	unsigned levels; /* PM_LEVEL_* */
+	unsigned levels; /* PM_AT_*: where it is reported */
 	const char *v1;   /* source on cgroup v1, "-" none, "=" derived */
 	const char *v2;   /* source on cgroup v2 */
 	const char *node; /* /proc/meminfo key, "-" none, "=" derived */
@@ -57,6 +68,12 @@ extern const struct pm_metric_info pm_metrics[PM_M__COUNT];
 
 /* the metric called NAME, or -1 */
 int pm_metric_by_name(const char *name);
+
+/* whether metric M is reported at level L */
+static inline bool pm_metric_at(enum pm_metric m, enum pm_level l)
+{
+	return (pm_metrics[m].levels & PM_AT(l)) != 0;
+}
 
 #define PM_PRESENT_WORDS ((PM_M__COUNT + 63) / 64)
 
@@ -103,24 +120,34 @@ enum pm_pod_kind { PM_POD, PM_GROUP };
 #define PM_ID_MAX 72    /* 64-hex container ID + NUL */
 #define PM_NS_MAX 64    /* DNS label <= 63 + NUL */
 
-struct pm_container {
+/* Who a container is (see pm_labels.def for what each field means). */
+struct pm_ctr_ident {
 	char name[PM_NAME_MAX]; /* container name; the ID when unresolved; "POD" for the sandbox if unnamed */
 	char id[PM_ID_MAX];     /* runtime container ID (64 hex, usually) */
 	enum pm_runtime runtime;
-	bool sandbox;   /* the pod's pause container */
-	bool named;     /* name came from the container log directory */
+	bool sandbox; /* the pod's pause container */
+	bool named;   /* name came from the container log directory */
+};
+
+struct pm_container {
+	struct pm_ctr_ident ident;
 	struct pm_values val;
 };
 
-struct pm_pod {
+/* Who a pod (or group) is. */
+struct pm_pod_ident {
 	enum pm_pod_kind kind;
 	char namespace_[PM_NS_MAX]; /* "" when unresolved, and for groups */
 	char name[PM_NAME_MAX];     /* pod name; the UID when unresolved; the cgroup name for a group */
 	char uid[PM_UID_MAX];       /* pod UID with dashes; "" for a group */
 	enum pm_qos qos;
-	bool named;                 /* namespace and name came from the pod log directory */
-	char cgroup[512];           /* path relative to the cgroup root, for people (truncated) */
-	struct pm_values val;       /* the pod's own cgroup: sandbox, containers, dead containers */
+	bool named;        /* namespace and name came from the pod log directory */
+	char cgroup[512];  /* path relative to the cgroup root, for people (truncated) */
+};
+
+struct pm_pod {
+	struct pm_pod_ident ident;
+	struct pm_values val; /* the pod's own cgroup: sandbox, containers, dead containers */
 	struct pm_container *containers;
 	size_t n_containers;
 	size_t cap_containers; /* private */
@@ -140,6 +167,70 @@ struct pm_snapshot {
 /* Frees what pm_sample() allocated inside SNAP (not SNAP itself) and zeroes it. NULL-safe. */
 void pm_snapshot_free(struct pm_snapshot *snap);
 
+/* ---- the label catalogue (see pm_labels.def) ---------------------------- */
+
+enum pm_label {
+#define L(id, name, type, owner, levels, tag, help) PM_L_##id,
+#include "pm_labels.def"
+#undef L
+	PM_L__COUNT
+};
+
+/* STR: text; ENUM: text and a number (the enum pm_qos, pm_runtime or
+ * pm_pod_kind); BOOL: "true" or "false", and 1 or 0 */
+enum pm_label_type { PM_LT_STR, PM_LT_ENUM, PM_LT_BOOL };
+
+struct pm_label_info {
+	const char *name; /* "pod_uid": JSON key, Influx tag, Prometheus label, collectd meta data key */
+	enum pm_label_type type;
+	enum pm_level owner; /* the level it describes: a container's labels nest inside its pod in JSON */
+	unsigned levels;     /* PM_AT_*: every level whose entities carry it */
+	bool tag;            /* part of a series' identity (Influx tags, Prometheus labels, collectd meta data) */
+	const char *help;    /* one line */
+};
+
+/* indexed by enum pm_label */
+extern const struct pm_label_info pm_labels[PM_L__COUNT];
+
+/* whether label L is carried at level LV */
+static inline bool pm_label_at(enum pm_label l, enum pm_level lv)
+{
+	return (pm_labels[l].levels & PM_AT(lv)) != 0;
+}
+
+/* ---- the walk: every entity of a snapshot, in one order ---------------- */
+
+/* One node, pod (or group) or container: what one line, series, row or
+ * value list is about. Points into the snapshot walked. */
+struct pm_entity {
+	enum pm_level level;
+	const struct pm_values *val;
+	const struct pm_pod *pod;       /* PM_LEVEL_POD and below; NULL for the node */
+	const struct pm_container *ctr; /* PM_LEVEL_CONTAINER; else NULL */
+};
+
+/* Caller-allocated; its fields are private. */
+struct pm_walk {
+	const struct pm_snapshot *snap;
+	size_t pod, ctr;
+	bool node_done;
+};
+
+/* Starts a walk over SNAP: the node (when node_ok), then each pod followed
+ * by its containers, in the snapshot's order. Allocates nothing.
+ *   struct pm_walk w; struct pm_entity e;
+ *   for (pm_walk_init(&w, &snap); pm_walk_next(&w, &e);) emit(&e);       */
+void pm_walk_init(struct pm_walk *w, const struct pm_snapshot *snap);
+/* Fills E with the next entity; false at the end. */
+bool pm_walk_next(struct pm_walk *w, struct pm_entity *e);
+
+/* The value of label L for E, or NULL when L is not carried at E's level.
+ * Text is "" when unknown (an unresolved namespace, a group's UID); a BOOL
+ * is "true" or "false"; an ENUM is its name (pm_qos_name, ...). For ENUM and
+ * BOOL labels, *NUM (when NUM is not NULL) gets the number. The text lives
+ * as long as the snapshot's entry. */
+const char *pm_label_value(const struct pm_entity *e, enum pm_label l, int *num);
+
 /* ---- options ----------------------------------------------------------- */
 
 /* syslog levels: LOG_ERR 3, LOG_WARNING 4, LOG_INFO 6, LOG_DEBUG 7 */
@@ -158,17 +249,17 @@ struct pm_opts {
 
 /* The options every front end takes, the same in each: getopt long names
  * ("cgroup-root") and collectd keys ("CgroupRoot"). */
+enum pm_core_opt { PM_OPT_CGROUP_ROOT, PM_OPT_PROC_ROOT, PM_OPT_POD_LOG_DIR, PM_OPT_CONTAINER_LOG_DIR, PM_OPT__COUNT };
 struct pm_opt_desc {
 	const char *long_name;
 	const char *conf_name;
 	const char *meta; /* "DIR" */
 	const char *help;
 };
-#define PM_CORE_OPTS 4
-extern const struct pm_opt_desc pm_core_opts[PM_CORE_OPTS];
-/* Sets core option I (index into pm_core_opts) to VALUE (not copied: keep it alive). 0 or -EINVAL. */
-int pm_opts_set(struct pm_opts *o, int i, const char *value);
-/* The index of the core option whose long_name or conf_name (case-insensitive) is KEY, or -1. */
+extern const struct pm_opt_desc pm_core_opts[PM_OPT__COUNT];
+/* Sets core option OPT to VALUE (not copied: keep it alive). 0 or -EINVAL. */
+int pm_opts_set(struct pm_opts *o, enum pm_core_opt opt, const char *value);
+/* The core option whose long_name or conf_name (case-insensitive) is KEY, or -1. */
 int pm_opt_find(const char *key);
 
 /* ---- the context ------------------------------------------------------- */
@@ -189,11 +280,25 @@ int pm_ctx_version(const struct pm_ctx *ctx);
 /* Takes one sample into SNAP (caller-owned; zero it before the first call
  * and reuse it). Pods and containers that vanished are dropped silently.
  * Pods are in discovery order. Returns 0, or -ENOMEM, in which case SNAP
- * holds the pods sampled before the failure (n_pods may be 0). */
+ * holds this sample's node and the pods sampled before the failure, under
+ * this sample's time (n_pods may be 0): never a previous sample's pods.
+ * Pointers into SNAP (pods, containers, label text) stay valid until the
+ * next pm_sample() or pm_snapshot_free() on it. */
 int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
 
 /* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that fds can stay
  * open across samples. For programs of our own (not inside a host daemon). */
 void pm_raise_nofile(void);
+
+/* ---- text helpers every front end shares ---------------------------------- */
+
+/* The length of the well-formed UTF-8 sequence at S (AVAIL bytes left; see
+ * Unicode table 3-7: no overlongs, surrogates or code points past U+10FFFF),
+ * or 0 for a byte that does not start one. Reads no byte past a NUL. */
+size_t pm_utf8_len(const unsigned char *s, size_t avail);
+
+/* 64-bit FNV-1a of N bytes at P, continuing from H (start with PM_FNV1A_INIT). */
+#define PM_FNV1A_INIT 0xcbf29ce484222325u
+uint64_t pm_fnv1a(uint64_t h, const void *p, size_t n);
 
 #endif

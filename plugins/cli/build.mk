@@ -4,10 +4,10 @@ SAN_TARGETS += $(BUILD)/san/podmem
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/cli_*.sh))
 INSTALL_RULES += install-cli
 
-$(BUILD)/podmem: plugins/cli/podmem.c $(LIB)
+$(BUILD)/podmem: plugins/cli/pm_cli.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB) $(FINAL_LDFLAGS)
 
-$(BUILD)/san/podmem: plugins/cli/podmem.c $(LIB_SAN)
+$(BUILD)/san/podmem: plugins/cli/pm_cli.c $(LIB_SAN)
 	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $< $(LIB_SAN) $(FINAL_LDFLAGS)
 
 .PHONY: install-cli

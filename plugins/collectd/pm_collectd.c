@@ -34,7 +34,7 @@ static const char *const report_key[REPORT__COUNT] = {"ReportNode", "ReportPods"
 struct podmem_cd {
 	/* configuration */
 	struct pm_opts opts;
-	char *path[PM_CORE_OPTS]; /* owned values of opts' paths */
+	char *path[PM_OPT__COUNT]; /* owned values of opts' paths */
 	bool report[REPORT__COUNT];
 	struct pm_cd_pats ns_only, ns_ignore; /* Namespace, IgnoreNamespace */
 	bool metric_on[PM_M__COUNT];
@@ -65,7 +65,7 @@ static void podmem_cd_free(void *arg)
 		return;
 	pm_snapshot_free(&p->snap);
 	pm_ctx_close(p->ctx);
-	for (int i = 0; i < PM_CORE_OPTS; i++)
+	for (int i = 0; i < PM_OPT__COUNT; i++)
 		free(p->path[i]);
 	pm_cd_pats_free(&p->ns_only);
 	pm_cd_pats_free(&p->ns_ignore);
@@ -280,20 +280,20 @@ static void add_meta(meta_data_t *md, const char *key, const char *value)
 static void dispatch_cgroup(const struct podmem_cd *p, value_list_t *vl, const struct pm_pod *pod,
 			    const struct pm_container *c)
 {
-	const char *parts[] = {pod->namespace_, pod->name, c ? c->name : ""};
+	const char *parts[] = {pod->ident.namespace_, pod->ident.name, c ? c->ident.name : ""};
 	meta_data_t *md = meta_data_create();
 
 	pm_cd_instance(vl->plugin_instance, sizeof vl->plugin_instance, parts, 3);
-	add_meta(md, "namespace", pod->namespace_);
-	add_meta(md, "pod", pod->name);
-	add_meta(md, "pod_uid", pod->uid);
-	add_meta(md, "qos", pm_qos_name(pod->qos));
+	add_meta(md, "namespace", pod->ident.namespace_);
+	add_meta(md, "pod", pod->ident.name);
+	add_meta(md, "pod_uid", pod->ident.uid);
+	add_meta(md, "qos", pm_qos_name(pod->ident.qos));
 	if (c) {
-		add_meta(md, "container", c->name);
-		add_meta(md, "container_id", c->id);
+		add_meta(md, "container", c->ident.name);
+		add_meta(md, "container_id", c->ident.id);
 	}
 	vl->meta = md;
-	dispatch(p, vl, c ? &c->val : &pod->val, PM_LEVEL_CG);
+	dispatch(p, vl, c ? &c->val : &pod->val, PM_AT_CG);
 	vl->meta = NULL;
 	meta_data_destroy(md);
 }
@@ -314,16 +314,16 @@ static void dispatch_snapshot(const struct podmem_cd *p)
 	vl.time = NS_TO_CDTIME_T(s->time_ns);
 	if (p->report[REPORT_NODE] && s->node_ok) {
 		sstrncpy(vl.plugin_instance, "node", sizeof vl.plugin_instance);
-		dispatch(p, &vl, &s->node, PM_LEVEL_NODE);
+		dispatch(p, &vl, &s->node, PM_AT_NODE);
 	}
 	for (size_t i = 0; i < s->n_pods; i++) {
 		const struct pm_pod *pod = &s->pods[i];
-		if (!namespace_wanted(p, pod->namespace_))
+		if (!namespace_wanted(p, pod->ident.namespace_))
 			continue;
 		if (p->report[REPORT_PODS])
 			dispatch_cgroup(p, &vl, pod, NULL);
 		for (size_t j = 0; p->report[REPORT_CONTAINERS] && j < pod->n_containers; j++)
-			if (p->report[REPORT_SANDBOX] || !pod->containers[j].sandbox)
+			if (p->report[REPORT_SANDBOX] || !pod->containers[j].ident.sandbox)
 				dispatch_cgroup(p, &vl, pod, &pod->containers[j]);
 	}
 }

@@ -150,7 +150,7 @@ static void usage(FILE *f)
 		"  -L LOGOPTS                  net-snmp logging, as snmpd's: -Le, -Lf FILE, -Ls daemon, ...\n"
 		"  -D TOKENS                   net-snmp debug output for TOKENS (podmem, agentx, ...)\n",
 		DEFAULT_INTERVAL);
-	for (int i = 0; i < PM_CORE_OPTS; i++) {
+	for (int i = 0; i < PM_OPT__COUNT; i++) {
 		char opt[64];
 		snprintf(opt, sizeof opt, "--%s %s", pm_core_opts[i].long_name, pm_core_opts[i].meta);
 		fprintf(f, "      %-22s  %s\n", opt, pm_core_opts[i].help);
@@ -169,13 +169,13 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},                {"version", no_argument, NULL, 'V'},
 	};
 	enum { N_OURS = sizeof ours / sizeof ours[0], CORE = 256 };
-	struct option longopts[N_OURS + PM_CORE_OPTS + 1] = {{0}};
+	struct option longopts[N_OURS + PM_OPT__COUNT + 1] = {{0}};
 	char *end;
 	unsigned long n;
 	int c;
 
 	memcpy(longopts, ours, sizeof ours);
-	for (int i = 0; i < PM_CORE_OPTS; i++)
+	for (int i = 0; i < PM_OPT__COUNT; i++)
 		longopts[N_OURS + i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, CORE + i};
 
 	while ((c = getopt_long(argc, argv, "x:fi:p:L:D:hV", longopts, NULL)) != -1) {
@@ -216,7 +216,7 @@ static int parse_args(struct agent *a, int argc, char **argv)
 			printf(APP " %s (net-snmp %s)\n", PODMEM_VERSION, netsnmp_get_version());
 			return -1;
 		default:
-			if (c >= CORE && c < CORE + PM_CORE_OPTS) {
+			if (c >= CORE && c < CORE + PM_OPT__COUNT) {
 				if (pm_opts_set(&a->opts, c - CORE, optarg) < 0) {
 					fprintf(stderr, APP ": bad --%s '%s'\n", pm_core_opts[c - CORE].long_name, optarg);
 					return 2;

@@ -28,9 +28,9 @@ struct level {
 };
 
 static const struct level levels[] = {
-	{"node", "podmemNode", "podmemNode", PM_LEVEL_NODE},
-	{"pod", "podmemPod", "podmemPodEntry", PM_LEVEL_CG},
-	{"container", "podmemContainer", "podmemContainerEntry", PM_LEVEL_CG},
+	{"node", "podmemNode", "podmemNode", PM_AT_NODE},
+	{"pod", "podmemPod", "podmemPodEntry", PM_AT_CG},
+	{"container", "podmemContainer", "podmemContainerEntry", PM_AT_CG},
 };
 
 static const char *const unit_names[] = {
@@ -128,7 +128,7 @@ static void object(const struct level *l, int m)
 	printf("    DESCRIPTION\n");
 	snprintf(text, sizeof text, "%s.", mi->help);
 	paragraph(text, 1);
-	if (l->mask == PM_LEVEL_NODE) {
+	if (l->mask == PM_AT_NODE) {
 		source(src[0], sizeof src[0], "Source", mi->node);
 		snprintf(text, sizeof text, "%s%s.", src[0],
 			 strcmp(mi->node, "=") && strcmp(mi->node, "-") ? " in /proc/meminfo (kB there, bytes here)" : "");

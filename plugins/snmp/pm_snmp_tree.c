@@ -174,17 +174,17 @@ static bool pod_value(const struct pm_tree *t, const struct row *r, oid col, str
 	(void)t;
 	switch (col) {
 	case PM_POD_KIND:
-		return set_integer(v, ASN_INTEGER, p->kind == PM_GROUP ? 2 : 1);
+		return set_integer(v, ASN_INTEGER, p->ident.kind == PM_GROUP ? 2 : 1);
 	case PM_POD_NAMESPACE:
-		return set_string(v, p->namespace_);
+		return set_string(v, p->ident.namespace_);
 	case PM_POD_NAME:
-		return set_string(v, p->name);
+		return set_string(v, p->ident.name);
 	case PM_POD_UID:
-		return set_string(v, p->uid);
+		return set_string(v, p->ident.uid);
 	case PM_POD_QOS:
-		return set_integer(v, ASN_INTEGER, qos_value(p->qos));
+		return set_integer(v, ASN_INTEGER, qos_value(p->ident.qos));
 	case PM_POD_CGROUP:
-		return set_string(v, p->cgroup);
+		return set_string(v, p->ident.cgroup);
 	case PM_POD_CONTAINERS:
 		return set_integer(v, ASN_GAUGE, (long)p->n_containers);
 	}
@@ -204,13 +204,13 @@ static bool ctr_value(const struct pm_tree *t, const struct row *r, oid col, str
 	case PM_CTR_QOS:
 		return pod_value(t, r, col - PM_CTR_NAMESPACE + PM_POD_NAMESPACE, v);
 	case PM_CTR_NAME:
-		return set_string(v, c->name);
+		return set_string(v, c->ident.name);
 	case PM_CTR_ID:
-		return set_string(v, c->id);
+		return set_string(v, c->ident.id);
 	case PM_CTR_RUNTIME:
-		return set_integer(v, ASN_INTEGER, runtime_value(c->runtime));
+		return set_integer(v, ASN_INTEGER, runtime_value(c->ident.runtime));
 	case PM_CTR_SANDBOX:
-		return set_truth(v, c->sandbox);
+		return set_truth(v, c->ident.sandbox);
 	}
 	return set_metric(v, &c->val, col);
 }
@@ -248,12 +248,12 @@ static bool idx_append(struct row *r, const char *key, size_t max)
 
 static const char *pod_key(const struct pm_pod *p)
 {
-	return p->kind == PM_POD && p->uid[0] ? p->uid : p->name;
+	return p->ident.kind == PM_POD && p->ident.uid[0] ? p->ident.uid : p->ident.name;
 }
 
 static const char *ctr_key(const struct pm_container *c)
 {
-	return c->id[0] ? c->id : c->name;
+	return c->ident.id[0] ? c->ident.id : c->ident.name;
 }
 
 /* compares an OID suffix with an index, as snmp_oid_compare() does */
@@ -504,11 +504,11 @@ struct pm_tree *pm_tree_new(unsigned interval)
 	view_init(&t->views[V_INFO], PM_SNMP_INFO, false, info_value);
 	view_cols(&t->views[V_INFO], PM_INFO_VERSION, PM_INFO_CONTAINER_COUNT, 0);
 	view_init(&t->views[V_NODE], PM_SNMP_NODE, false, node_value);
-	view_cols(&t->views[V_NODE], 0, 0, PM_LEVEL_NODE);
+	view_cols(&t->views[V_NODE], 0, 0, PM_AT_NODE);
 	view_init(&t->views[V_POD], PM_SNMP_POD_TABLE, true, pod_value);
-	view_cols(&t->views[V_POD], PM_POD_KIND, PM_POD_CONTAINERS, PM_LEVEL_CG);
+	view_cols(&t->views[V_POD], PM_POD_KIND, PM_POD_CONTAINERS, PM_AT_CG);
 	view_init(&t->views[V_CTR], PM_SNMP_CTR_TABLE, true, ctr_value);
-	view_cols(&t->views[V_CTR], PM_CTR_NAMESPACE, PM_CTR_SANDBOX, PM_LEVEL_CG);
+	view_cols(&t->views[V_CTR], PM_CTR_NAMESPACE, PM_CTR_SANDBOX, PM_AT_CG);
 	for (int i = V_INFO; i <= V_NODE; i++) {
 		t->views[i].rows = &t->scalar;
 		t->views[i].n_rows = 1;

@@ -251,7 +251,7 @@ static void usage(void)
 	       "                       default: a batch for every line read on stdin (Telegraf signal = \"STDIN\")\n"
 	       "  --output FILE        replace FILE atomically with each batch instead of writing to stdout\n"
 	       "  --verbose            also log debug messages\n");
-	for (int i = 0; i < PM_CORE_OPTS; i++) {
+	for (int i = 0; i < PM_OPT__COUNT; i++) {
 		char left[64];
 		snprintf(left, sizeof left, "--%s %s", pm_core_opts[i].long_name, pm_core_opts[i].meta);
 		printf("  %-20s %s\n", left, pm_core_opts[i].help);
@@ -277,7 +277,7 @@ enum opt { OPT_FORMAT = 1000, OPT_ONCE, OPT_INTERVAL, OPT_OUTPUT, OPT_VERBOSE, O
 static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po, uint64_t *ret_interval,
 		      bool *ret_once)
 {
-	struct option longopts[PM_CORE_OPTS + 8] = {
+	struct option longopts[PM_OPT__COUNT + 8] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"once", no_argument, NULL, OPT_ONCE},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
@@ -286,7 +286,7 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 		{"help", no_argument, NULL, OPT_HELP},
 		{"version", no_argument, NULL, OPT_VERSION},
 	};
-	for (int i = 0; i < PM_CORE_OPTS; i++)
+	for (int i = 0; i < PM_OPT__COUNT; i++)
 		longopts[7 + i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, OPT_CORE + i};
 	int c, idx = -1;
 

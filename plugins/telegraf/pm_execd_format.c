@@ -37,13 +37,13 @@ static void set_identity(struct entity *e, const struct pm_pod *p, const struct 
 {
 	e->n_labels = 0;
 	if (c) {
-		add_label(e, "container", c->name);
-		add_label(e, "container_id", c->id);
+		add_label(e, "container", c->ident.name);
+		add_label(e, "container_id", c->ident.id);
 	}
-	add_label(e, "namespace", p->namespace_);
-	add_label(e, "pod", p->name);
-	add_label(e, "pod_uid", p->uid);
-	add_label(e, "qos", pm_qos_name(p->qos));
+	add_label(e, "namespace", p->ident.namespace_);
+	add_label(e, "pod", p->ident.name);
+	add_label(e, "pod_uid", p->ident.uid);
+	add_label(e, "qos", pm_qos_name(p->ident.qos));
 }
 
 /* Fills E with the next entity. False at the end. */
@@ -84,7 +84,7 @@ static bool walk_next(struct walk *w, struct entity *e)
 /* Whether metric M is written for E. */
 static bool has_metric(const struct entity *e, int m)
 {
-	unsigned want = e->level == LEVEL_NODE ? PM_LEVEL_NODE : PM_LEVEL_CG;
+	unsigned want = e->level == LEVEL_NODE ? PM_AT_NODE : PM_AT_CG;
 	return (pm_metrics[m].levels & want) && pm_has(e->val, (enum pm_metric)m);
 }
 

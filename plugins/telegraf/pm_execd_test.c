@@ -172,11 +172,11 @@ static void test_oom(void)
  * trailing backslash in its name; a container; a host group. */
 static void test_formats(void)
 {
-	struct pm_container ctr = {.name = "app 1", .id = "abc"};
+	struct pm_container ctr = {.ident = {.name = "app 1", .id = "abc"}};
 	struct pm_pod pods[2] = {
-		{.kind = PM_POD, .name = "web\n0\\", .uid = "u-1", .qos = PM_QOS_BURSTABLE, .containers = &ctr,
+		{.ident = {.kind = PM_POD, .name = "web\n0\\", .uid = "u-1", .qos = PM_QOS_BURSTABLE}, .containers = &ctr,
 		 .n_containers = 1},
-		{.kind = PM_GROUP, .name = "system.slice"},
+		{.ident = {.kind = PM_GROUP, .name = "system.slice"}},
 	};
 	struct pm_snapshot snap = {.time_ns = 1700000000123456789ull, .node_ok = true, .pods = pods, .n_pods = 2};
 	struct tbuf b = {0};

@@ -48,7 +48,7 @@ static struct pm_opts fixture_opts(const char *dir, struct logbuf *lb)
 static const struct pm_pod *find_pod(const struct pm_snapshot *s, const char *name)
 {
 	for (size_t i = 0; i < s->n_pods; i++)
-		if (!strcmp(s->pods[i].name, name))
+		if (!strcmp(s->pods[i].ident.name, name))
 			return &s->pods[i];
 	return NULL;
 }
@@ -56,7 +56,7 @@ static const struct pm_pod *find_pod(const struct pm_snapshot *s, const char *na
 static const struct pm_container *find_ctr(const struct pm_pod *p, const char *name)
 {
 	for (size_t i = 0; p && i < p->n_containers; i++)
-		if (!strcmp(p->containers[i].name, name))
+		if (!strcmp(p->containers[i].ident.name, name))
 			return &p->containers[i];
 	return NULL;
 }
@@ -115,14 +115,14 @@ static void check_fixture(int version, const char *args)
 	ck_assert_uint_eq(s.n_pods, 3);
 	const struct pm_pod *web = find_pod(&s, "web-0");
 	ck_assert_ptr_nonnull(web);
-	ck_assert_str_eq(web->namespace_, "default");
-	ck_assert_str_eq(web->uid, "2a3b4c5d-6e7f-4081-9293-0000000000b2");
-	ck_assert_int_eq(web->qos, PM_QOS_BURSTABLE);
+	ck_assert_str_eq(web->ident.namespace_, "default");
+	ck_assert_str_eq(web->ident.uid, "2a3b4c5d-6e7f-4081-9293-0000000000b2");
+	ck_assert_int_eq(web->ident.qos, PM_QOS_BURSTABLE);
 	ck_assert_uint_eq(web->n_containers, 3);
 	const struct pm_container *app = find_ctr(web, "app"), *sandbox = find_ctr(web, "POD");
 	ck_assert_ptr_nonnull(app);
 	ck_assert_ptr_nonnull(sandbox);
-	ck_assert(sandbox->sandbox && !app->sandbox);
+	ck_assert(sandbox->ident.sandbox && !app->ident.sandbox);
 	/* app is container number 4: coredns' pod holds 1 and 2, web-0's sandbox 3 */
 	uint64_t c = 4, anon = c * 768 * PG, file = c * 1216 * PG;
 	ck_assert_uint_eq(app->val.v[PM_M_ANON], anon);
@@ -197,8 +197,8 @@ START_TEST(vanish_and_appear)
 	ck_assert_uint_eq(s.n_pods, 3);
 	const struct pm_pod *p = find_pod(&s, "99999999-0000-4000-8000-000000000001"); /* no log entry: the UID */
 	ck_assert_ptr_nonnull(p);
-	ck_assert_str_eq(p->namespace_, "");
-	ck_assert_int_eq(p->qos, PM_QOS_BESTEFFORT);
+	ck_assert_str_eq(p->ident.namespace_, "");
+	ck_assert_int_eq(p->ident.qos, PM_QOS_BESTEFFORT);
 	ck_assert_uint_eq(p->n_containers, 2);
 	ck_assert_int_eq(lb.lines, 0); /* silently */
 	pm_snapshot_free(&s);
@@ -269,7 +269,7 @@ START_TEST(roots)
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
 	ck_assert(s.kubernetes);
 	ck_assert_uint_eq(s.n_pods, 1);
-	ck_assert_str_eq(s.pods[0].name, "web-0");
+	ck_assert_str_eq(s.pods[0].ident.name, "web-0");
 	ck_assert_int_eq(s.pods[0].qos, PM_QOS_BURSTABLE);
 	ck_assert_uint_eq(s.pods[0].n_containers, 3);
 	pm_ctx_close(ctx);
@@ -283,9 +283,9 @@ START_TEST(roots)
 	ck_assert_uint_eq(s.n_pods, 4);
 	const struct pm_pod *sys = find_pod(&s, "system.slice");
 	ck_assert_ptr_nonnull(sys);
-	ck_assert_int_eq(sys->kind, PM_GROUP);
+	ck_assert_int_eq(sys->ident.kind, PM_GROUP);
 	ck_assert_uint_eq(sys->n_containers, 1);
-	ck_assert_str_eq(sys->containers[0].name, "ssh.service");
+	ck_assert_str_eq(sys->containers[0].ident.name, "ssh.service");
 	pm_snapshot_free(&s);
 	pm_ctx_close(ctx);
 	fixture_remove(dir);

@@ -10,11 +10,13 @@
 #include <string.h>
 #include <syslog.h>
 
+#include "pm_cmdline.h"
 #include "podmem.h"
 
 struct cli {
 	struct pm_opts opts;
-	bool json, containers, metrics;
+	bool json, containers;
+	enum { CMD_TOP, CMD_METRICS, CMD_LABELS } cmd;
 	int sort; /* a metric, or -1 for the name */
 	long limit; /* -n: rows; 0 = all */
 	int verbose;
@@ -34,24 +36,20 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: podmem [top] [OPTION]...\n"
 		   "       podmem metrics        print the metric catalogue (a Markdown table)\n"
+		   "       podmem labels         print the label catalogue (a Markdown table)\n"
 		   "Show where each Kubernetes pod's and container's memory went, from the kernel's\n"
 		   "memory cgroup accounting. On a host without Kubernetes, top-level cgroups are shown.\n\n"
 		   "  --json               print one whole sample as JSON\n"
 		   "  --sort FIELD         sort by a metric, largest first, or by 'name' (default: working_set)\n"
 		   "  -n, --top N          show the first N pods only\n"
 		   "  --containers         show container rows under each pod\n");
-	for (int i = 0; i < PM_CORE_OPTS; i++) {
-		/* the help in column 23, or one space after a long option and its value */
-		int w = 19 - (int)strlen(pm_core_opts[i].long_name) - 1, min = (int)strlen(pm_core_opts[i].meta) + 1;
-		fprintf(f, "  --%s %-*s%s\n", pm_core_opts[i].long_name, w < min ? min : w, pm_core_opts[i].meta,
-			pm_core_opts[i].help);
-	}
+	pm_cmdline_usage(f, 2, 23);
 	fprintf(f, "  -v, --verbose        log more to stderr\n"
 		   "  -h, --help           show this help\n"
 		   "  -V, --version        show the version\n\n"
 		   "FIELD is one of:");
 	for (int m = 0; m < PM_M__COUNT; m++)
-		if (pm_metrics[m].levels & PM_LEVEL_CG)
+		if (pm_metrics[m].levels & PM_AT_CG)
 			fprintf(f, " %s", pm_metrics[m].name);
 	fprintf(f, "\nExit status: 0 on success, 1 when sampling fails, 2 for a bad option or cgroup root.\n");
 }
@@ -67,14 +65,13 @@ static int bad(const char *fmt, const char *arg)
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_SORT, O_CONTAINERS, O_CORE };
-	struct option lo[8 + PM_CORE_OPTS] = {
+	struct option lo[8 + PM_OPT__COUNT] = {
 		{"json", no_argument, NULL, O_JSON},       {"sort", required_argument, NULL, O_SORT},
 		{"top", required_argument, NULL, 'n'},     {"containers", no_argument, NULL, O_CONTAINERS},
 		{"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 	};
-	for (int i = 0; i < PM_CORE_OPTS; i++)
-		lo[7 + i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, O_CORE + i};
+	pm_cmdline_longopts(lo + 7, O_CORE);
 
 	opterr = 0;
 	for (int o; (o = getopt_long(argc, argv, ":n:vhV", lo, NULL)) != -1;) {
@@ -99,14 +96,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case ':': return bad("option '%s' needs a value", argv[optind - 1]);
 		case '?': return bad("unknown option '%s' (see --help)", argv[optind - 1]);
 		default:
-			if (o >= O_CORE && pm_opts_set(&c->opts, o - O_CORE, optarg) < 0)
+			if (pm_cmdline_take(&c->opts, o, O_CORE, optarg) < 0)
 				return bad("--%s: empty value", pm_core_opts[o - O_CORE].long_name);
 		}
 	}
 	if (optind < argc && !strcmp(argv[optind], "top")) {
 		optind++;
 	} else if (optind < argc && !strcmp(argv[optind], "metrics")) {
-		c->metrics = true;
+		c->cmd = CMD_METRICS;
+		optind++;
+	} else if (optind < argc && !strcmp(argv[optind], "labels")) {
+		c->cmd = CMD_LABELS;
 		optind++;
 	}
 	if (optind < argc)
@@ -129,15 +129,15 @@ static int cmp_pod(const void *pa, const void *pb)
 	const struct pm_pod *a = pa, *b = pb;
 	int r = sort_metric >= 0 ? cmp_vals(&a->val, &b->val) : 0;
 	if (!r)
-		r = strcmp(a->namespace_, b->namespace_);
-	return r ? r : strcmp(a->name, b->name);
+		r = strcmp(a->ident.namespace_, b->ident.namespace_);
+	return r ? r : strcmp(a->ident.name, b->ident.name);
 }
 
 static int cmp_ctr(const void *pa, const void *pb)
 {
 	const struct pm_container *a = pa, *b = pb;
 	int r = sort_metric >= 0 ? cmp_vals(&a->val, &b->val) : 0;
-	return r ? r : strcmp(a->name, b->name);
+	return r ? r : strcmp(a->ident.name, b->ident.name);
 }
 
 static void sort_snapshot(struct pm_snapshot *s, int metric)
@@ -167,50 +167,66 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* ",key:value" for each present metric of LEVEL; FIRST: no leading comma */
-static void json_vals(FILE *f, const struct pm_values *v, unsigned level, bool first)
+/* ",key:value" for each present metric of E's level; FIRST: no leading comma */
+static bool json_vals(FILE *f, const struct pm_entity *e, bool first)
 {
 	for (int m = 0; m < PM_M__COUNT; m++)
-		if ((pm_metrics[m].levels & level) && pm_has(v, (enum pm_metric)m)) {
-			fprintf(f, "%s\"%s\":%llu", first ? "" : ",", pm_metrics[m].name, (unsigned long long)v->v[m]);
+		if (pm_metric_at((enum pm_metric)m, e->level) && pm_has(e->val, (enum pm_metric)m)) {
+			fprintf(f, "%s\"%s\":%llu", first ? "" : ",", pm_metrics[m].name, (unsigned long long)e->val->v[m]);
 			first = false;
 		}
+	return first;
+}
+
+/* "key":value for each label that E's level owns (a container's object
+ * nests in its pod's, so it holds only the container's own labels) */
+static bool json_labels(FILE *f, const struct pm_entity *e, bool first)
+{
+	for (int l = 0; l < PM_L__COUNT; l++) {
+		const char *v = pm_labels[l].owner == e->level ? pm_label_value(e, (enum pm_label)l, NULL) : NULL;
+		if (!v)
+			continue;
+		fprintf(f, "%s\"%s\":", first ? "" : ",", pm_labels[l].name);
+		if (pm_labels[l].type == PM_LT_BOOL)
+			fputs(v, f);
+		else
+			json_str(f, v);
+		first = false;
+	}
+	return first;
 }
 
 static void print_json(FILE *f, const struct pm_snapshot *s, const char *root)
 {
+	struct pm_walk w;
+	struct pm_entity e;
+	size_t pods = 0, ctrs = 0;
+
 	fprintf(f, "{\"podmem\":\"%s\",\"cgroup_root\":", PODMEM_VERSION);
 	json_str(f, root);
 	fprintf(f, ",\"cgroup_version\":%d,\"kubernetes\":%s,\"time_ns\":%llu,\"node\":{", s->cgroup_version,
 		s->kubernetes ? "true" : "false", (unsigned long long)s->time_ns);
-	json_vals(f, &s->node, PM_LEVEL_NODE, true);
-	fputs("},\"pods\":[", f);
-	for (size_t i = 0; i < s->n_pods; i++) {
-		const struct pm_pod *p = &s->pods[i];
-		fprintf(f, "%s{\"kind\":\"%s\",\"namespace\":", i ? "," : "", p->kind == PM_POD ? "pod" : "group");
-		json_str(f, p->namespace_);
-		fputs(",\"pod\":", f);
-		json_str(f, p->name);
-		fputs(",\"pod_uid\":", f);
-		json_str(f, p->uid);
-		fprintf(f, ",\"qos\":\"%s\",\"cgroup\":", pm_qos_name(p->qos));
-		json_str(f, p->cgroup);
-		json_vals(f, &p->val, PM_LEVEL_CG, false);
-		fputs(",\"containers\":[", f);
-		for (size_t j = 0; j < p->n_containers; j++) {
-			const struct pm_container *c = &p->containers[j];
-			fputs(j ? ",{\"container\":" : "{\"container\":", f);
-			json_str(f, c->name);
-			fputs(",\"container_id\":", f);
-			json_str(f, c->id);
-			fprintf(f, ",\"runtime\":\"%s\",\"sandbox\":%s", pm_runtime_name(c->runtime),
-				c->sandbox ? "true" : "false");
-			json_vals(f, &c->val, PM_LEVEL_CG, false);
+	for (pm_walk_init(&w, s); pm_walk_next(&w, &e);) {
+		switch (e.level) {
+		case PM_LEVEL_NODE:
+			json_vals(f, &e, true);
+			break;
+		case PM_LEVEL_POD:
+			fputs(pods++ ? "]},{" : "},\"pods\":[{", f);
+			json_vals(f, &e, json_labels(f, &e, true));
+			fputs(",\"containers\":[", f);
+			ctrs = 0;
+			break;
+		case PM_LEVEL_CONTAINER:
+			fputs(ctrs++ ? ",{" : "{", f);
+			json_vals(f, &e, json_labels(f, &e, true));
 			fputc('}', f);
+			break;
+		case PM_LEVEL__COUNT:
+			break;
 		}
-		fputs("]}", f);
 	}
-	fputs("]}\n", f);
+	fputs(pods ? "]}]}\n" : "},\"pods\":[]}\n", f);
 }
 
 /* ---- the table ------------------------------------------------------------- */
@@ -284,40 +300,69 @@ static void row(FILE *f, int name_w, const char *name, const char *qos, const st
 	fputc('\n', f);
 }
 
+/* the row label of a pod ("namespace/pod") or a container ("  name") */
+static char *row_label(char *buf, size_t cap, const struct pm_entity *e)
+{
+	const char *ns = pm_label_value(e, PM_L_NAMESPACE, NULL), *pod = pm_label_value(e, PM_L_POD, NULL);
+	if (e->level == PM_LEVEL_CONTAINER)
+		snprintf(buf, cap, "  %s", pm_label_value(e, PM_L_CONTAINER, NULL));
+	else
+		snprintf(buf, cap, "%s%s%s", ns, *ns ? "/" : "", pod);
+	return printable(buf);
+}
+
+/* The table's rows: the first SHOWN pods, and their containers with --containers. */
+struct rows {
+	struct pm_walk w;
+	size_t pods, shown;
+	bool containers;
+};
+
+static void rows_init(struct rows *r, const struct pm_snapshot *s, size_t shown, bool containers)
+{
+	pm_walk_init(&r->w, s);
+	r->pods = 0;
+	r->shown = shown;
+	r->containers = containers;
+}
+
+static bool rows_next(struct rows *r, struct pm_entity *e)
+{
+	while (pm_walk_next(&r->w, e)) {
+		if (e->level == PM_LEVEL_NODE || (e->level == PM_LEVEL_CONTAINER && !r->containers))
+			continue;
+		return e->level != PM_LEVEL_POD || r->pods++ < r->shown;
+	}
+	return false;
+}
+
 static void print_table(FILE *f, const struct pm_snapshot *s, const struct cli *c)
 {
-	char a[32], b[32], d[32], e[32], g[32], h[32];
+	char a[32], b[32], d[32], g[32], h[32], k[32];
 	const struct pm_values *n = &s->node;
 	size_t shown = c->limit > 0 && (size_t)c->limit < s->n_pods ? (size_t)c->limit : s->n_pods;
 	char label[PM_NS_MAX + PM_NAME_MAX + 2];
 	int name_w = 16;
+	struct rows r;
+	struct pm_entity e;
 
 	if (s->node_ok)
 		fprintf(f, "node: total %s  used %s  app %s  kernel %s  unaccounted %s  free %s\n",
 			human(a, sizeof a, n, PM_M_TOTAL), human(b, sizeof b, n, PM_M_USAGE), human(d, sizeof d, n, PM_M_APP),
-			human(e, sizeof e, n, PM_M_KERNEL), human(g, sizeof g, n, PM_M_UNACCOUNTED),
+			human(k, sizeof k, n, PM_M_KERNEL), human(g, sizeof g, n, PM_M_UNACCOUNTED),
 			human(h, sizeof h, n, PM_M_FREE));
-	for (size_t i = 0; i < shown; i++) {
-		const struct pm_pod *p = &s->pods[i];
-		int w = width(p->namespace_) + width(p->name) + 1;
-		for (size_t j = 0; c->containers && j < p->n_containers; j++)
-			if (width(p->containers[j].name) + 2 > w)
-				w = width(p->containers[j].name) + 2;
-		if (w > name_w)
-			name_w = w > 60 ? 60 : w;
+	for (rows_init(&r, s, shown, c->containers); rows_next(&r, &e);) {
+		int wd = width(row_label(label, sizeof label, &e)) + (e.level == PM_LEVEL_POD && !*e.pod->ident.namespace_);
+		if (wd > name_w)
+			name_w = wd > 60 ? 60 : wd;
 	}
 	fprintf(f, "%-*s %-10s", name_w, s->kubernetes ? "NAMESPACE/POD" : "CGROUP", s->kubernetes ? "QOS" : "");
 	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++)
 		fprintf(f, " %7s", headers[i]);
 	fputc('\n', f);
-	for (size_t i = 0; i < shown; i++) {
-		const struct pm_pod *p = &s->pods[i];
-		snprintf(label, sizeof label, "%s%s%s", p->namespace_, *p->namespace_ ? "/" : "", p->name);
-		row(f, name_w, printable(label), pm_qos_name(p->qos), &p->val);
-		for (size_t j = 0; c->containers && j < p->n_containers; j++) {
-			snprintf(label, sizeof label, "  %s", p->containers[j].name);
-			row(f, name_w, printable(label), "", &p->containers[j].val);
-		}
+	for (rows_init(&r, s, shown, c->containers); rows_next(&r, &e);) {
+		const char *qos = e.level == PM_LEVEL_POD ? pm_label_value(&e, PM_L_QOS, NULL) : "";
+		row(f, name_w, row_label(label, sizeof label, &e), qos, e.val);
 	}
 	if (shown < s->n_pods)
 		fprintf(f, "(%zu more; -n to show more)\n", s->n_pods - shown);
@@ -328,6 +373,17 @@ static const char *unit_name(enum pm_unit u)
 	return u == PM_UNIT_BYTES ? "bytes" : u == PM_UNIT_USEC ? "µs" : "count";
 }
 
+/* the levels in LEVELS (PM_AT_*): "node, pod, container" */
+static const char *level_list(char *buf, size_t cap, unsigned levels)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (int l = 0; l < PM_LEVEL__COUNT; l++)
+		if (levels & PM_AT(l))
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", pm_level_name((enum pm_level)l));
+	return buf;
+}
+
 /* the catalogue, as the README's metric list */
 static void print_metrics(FILE *f)
 {
@@ -335,11 +391,24 @@ static void print_metrics(FILE *f)
 	      "|---|---|---|---|---|---|---|---|\n", f);
 	for (int m = 0; m < PM_M__COUNT; m++) {
 		const struct pm_metric_info *i = &pm_metrics[m];
-		unsigned lv = i->levels;
+		char lv[64];
 		fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", i->name, unit_name(i->unit),
-			i->kind == PM_KIND_GAUGE ? "gauge" : "counter",
-			lv == PM_LEVEL_NODE ? "node" : lv == PM_LEVEL_CG ? "pod, container" : "node, pod, container",
-			i->v1, i->v2, i->node, i->help);
+			i->kind == PM_KIND_GAUGE ? "gauge" : "counter", level_list(lv, sizeof lv, i->levels), i->v1, i->v2,
+			i->node, i->help);
+	}
+}
+
+/* the label catalogue, as the README's label list */
+static void print_labels(FILE *f)
+{
+	static const char *const types[] = {[PM_LT_STR] = "text", [PM_LT_ENUM] = "enum", [PM_LT_BOOL] = "boolean"};
+	fputs("| label | type | levels | series identity | meaning |\n"
+	      "|---|---|---|---|---|\n", f);
+	for (int l = 0; l < PM_L__COUNT; l++) {
+		const struct pm_label_info *i = &pm_labels[l];
+		char lv[64];
+		fprintf(f, "| `%s` | %s | %s | %s | %s |\n", i->name, types[i->type], level_list(lv, sizeof lv, i->levels),
+			i->tag ? "yes" : "no", i->help);
 	}
 }
 
@@ -352,8 +421,8 @@ int main(int argc, char **argv)
 
 	if ((r = parse_args(&c, argc, argv)))
 		return r;
-	if (c.metrics) {
-		print_metrics(stdout);
+	if (c.cmd != CMD_TOP) {
+		(c.cmd == CMD_METRICS ? print_metrics : print_labels)(stdout);
 		return fflush(stdout) ? 1 : 0;
 	}
 	c.opts.log = log_stderr;
