@@ -1,7 +1,11 @@
 # podmem: one entry point for build, test, run, install and bench.
-#   make            build everything into build/
-#   make check      every test (unit under ASan+UBSan, fuzz smoke, integration against real daemons)
-#   make run        build, then run podmem on this machine's live cgroups
+#   make            build every front end whose build dependencies are here into build/
+#                   (the collectd plugin needs collectd-dev, the SNMP subagent libsnmp-dev;
+#                   one without them is skipped, and make says so)
+#   make check      install the test packages, build everything, and run every test (unit
+#                   under ASan+UBSan, fuzz smoke, integration against real daemons)
+#   make run        install gcc, libc6-dev and make if missing, build podmem alone, and run it
+#                   on this machine's live cgroups
 #   make bench      per-container sample cost as a ratio to a pread floor
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -33,6 +37,8 @@ LIB_PIC_OBJS := $(LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 LIB_PIC      := $(BUILD)/pic/libpodmem.a
 
 ALL_TARGETS       := $(LIB)
+# front ends left out for want of their build dependencies, and why (SKIP_MSG_<name>)
+SKIPPED           :=
 # each program again under ASan and UBSan, for tests/integration/san_frontends.sh
 SAN_TARGETS       :=
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/san_frontends.sh
@@ -50,6 +56,7 @@ deps-check:
 -include $(FRONTENDS:%=plugins/%/build.mk)
 
 build-all: $(ALL_TARGETS)
+	$(if $(SKIPPED),@printf 'podmem: skipping %s\n' $(foreach f,$(SKIPPED),"$(SKIP_MSG_$(f))"))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -126,7 +133,7 @@ check: deps-check
 	@echo "make check: all passed"
 
 run: deps-run
-	$(MAKE) build-all
+	$(MAKE) $(BUILD)/podmem
 	$(BUILD)/podmem
 
 # ---- benchmark -------------------------------------------------------------

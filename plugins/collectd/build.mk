@@ -2,9 +2,17 @@
 # (no .pc file, no libraries: collectd itself exports plugin_*), with the core
 # linked in statically and kept private by a version script. It installs where
 # collectd looks for plugins, whatever PREFIX is.
-COLLECTD_CFLAGS     ?= -DHAVE_CONFIG_H -I/usr/include/collectd
+COLLECTD_INCDIR     ?= /usr/include/collectd
+COLLECTD_CFLAGS     ?= -DHAVE_CONFIG_H -I$(COLLECTD_INCDIR)
 COLLECTD_PLUGINDIR  ?= /usr/lib/collectd
 COLLECTD_CONFDIR    ?= /etc/collectd/collectd.conf.d
+
+# Without collectd's headers (Debian's collectd-dev) the plugin is skipped,
+# and plain `make` says so once.
+ifeq ($(wildcard $(COLLECTD_INCDIR)/core/daemon/collectd.h),)
+SKIPPED += collectd
+SKIP_MSG_collectd := the collectd plugin: collectd-dev is not installed
+else
 
 PMCD_SRCS := plugins/collectd/pm_collectd.c plugins/collectd/pm_cd_names.c
 PMCD_OBJS := $(PMCD_SRCS:%.c=$(BUILD)/pic/%.o)
@@ -37,3 +45,4 @@ install-collectd: $(BUILD)/podmem.so
 		echo install -D -m 0644 conf/collectd/podmem.conf $(DESTDIR)$(COLLECTD_CONFDIR)/podmem.conf; \
 		install -D -m 0644 conf/collectd/podmem.conf $(DESTDIR)$(COLLECTD_CONFDIR)/podmem.conf; \
 	fi
+endif

@@ -2,6 +2,14 @@
 # The MIB is generated from common/pm_catalog.def by build/pm-mibgen and
 # checked in; `make snmp-mib` regenerates it, and tests/integration/snmp_mib.sh
 # fails when the checked-in copy is stale.
+SNMP_INCDIR ?= /usr/include/net-snmp
+
+# Without net-snmp's headers (Debian's libsnmp-dev) the subagent is skipped,
+# and plain `make` says so once.
+ifeq ($(wildcard $(SNMP_INCDIR)/net-snmp-config.h),)
+SKIPPED += snmp
+SKIP_MSG_snmp := the SNMP subagent: libsnmp-dev is not installed
+else
 SNMP_SRCS := plugins/snmp/pm_agentx.c plugins/snmp/pm_snmp_tree.c
 SNMP_OBJS := $(SNMP_SRCS:%.c=$(BUILD)/%.o)
 SNMP_MIB  := plugins/snmp/mibs/PODMEM-MIB.txt
@@ -35,3 +43,4 @@ install-snmp: $(BUILD)/podmem-agentx
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's#/usr/sbin/podmem-agentx#$(PREFIX)/sbin/podmem-agentx#' packaging/systemd/podmem-agentx.service \
 		> $(DESTDIR)$(PREFIX)/lib/systemd/system/podmem-agentx.service
+endif

@@ -6,7 +6,7 @@
 # both on this machine's own cgroups: podmem values reach the csv writer
 # from the first read.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/collectd/testlib.sh"
+. "$SRC/tests/integration/lib_collectd.sh"
 
 fixture "$T/fx" --version 2
 mkdir -p "$T/empty"

@@ -7,7 +7,7 @@
 # PostCache chain moves each cgroup's "usage" under a host named after them).
 # The filters and Report* switches must select exactly what they say.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/collectd/testlib.sh"
+. "$SRC/tests/integration/lib_collectd.sh"
 
 # paths DIR: the podmem options that point at fixture DIR
 paths() {

@@ -8,7 +8,7 @@
 #   - a pod made during the run is reported; a pod removed during the run
 #     stops being written and leaves collectd's cache.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/collectd/testlib.sh"
+. "$SRC/tests/integration/lib_collectd.sh"
 
 real_cgroup_base
 [ -x "$B/pm-hog" ] || make -s -C "$SRC" build/pm-hog >/dev/null || fail "cannot build pm-hog"

@@ -5,7 +5,7 @@
 # definite or indirect leaks, and nothing podmem allocated may be left at exit
 # (only what collectd's own module_register bookkeeping keeps).
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/collectd/testlib.sh"
+. "$SRC/tests/integration/lib_collectd.sh"
 
 command -v valgrind >/dev/null || skip "valgrind is not installed"
 real_cgroup_base

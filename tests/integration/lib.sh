@@ -60,6 +60,40 @@ wait_for() {
 	while ! "$@" >/dev/null 2>&1; do n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1; done
 }
 
+# ---- daemons: the one way a test starts, waits for and stops a process ------
+# daemon_start VAR IN OUT ERR CMD...: starts CMD in the background with stdin
+# from IN ("" for /dev/null; a FIFO works) and stdout and stderr appended to
+# OUT and ERR (the same file for both is fine); puts its PID in the variable
+# VAR. It is stopped (kill_pid) at exit unless daemon_stop stopped it first.
+daemon_start() {
+	local var=$1 in=${2:-/dev/null} out=$3 err=$4
+	shift 4
+	"$@" <"$in" >>"$out" 2>>"$err" &
+	printf -v "$var" '%s' "$!"
+	at_exit "[ -z \"\${$var:-}\" ] || kill_pid \"\${$var}\""
+}
+# daemon_stop VAR [SIGNAL]: sends SIGNAL (default TERM) to the daemon whose
+# PID is in VAR, reaps it, puts its exit status in DAEMON_RC and empties VAR.
+daemon_stop() {
+	local var=$1 pid=${!1}
+	DAEMON_RC=0
+	[ -n "$pid" ] || return 0
+	kill "-${2:-TERM}" "$pid" 2>/dev/null || true
+	wait "$pid" || DAEMON_RC=$?
+	printf -v "$var" '%s' ""
+}
+# daemon_wait VAR LOG SECONDS CMD...: polls CMD every 0.1 s until it succeeds;
+# fails at once, with LOG's last lines, when the daemon in VAR has exited;
+# returns 1 after SECONDS.
+daemon_wait() {
+	local var=$1 log=$2 n=$(($3 * 10))
+	shift 3
+	while ! "$@" >/dev/null 2>&1; do
+		kill -0 "${!var}" 2>/dev/null || fail "the daemon in $var exited; $log: $(tail -5 "$log" 2>/dev/null)"
+		n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1
+	done
+}
+
 # free_port: a TCP/UDP port on 127.0.0.1 that nothing listens on now
 free_port() {
 	local p
@@ -70,13 +104,18 @@ free_port() {
 	fail "no free port"
 }
 
+# fix_opts DIR: the core options that point at fixture DIR, in FIX_OPTS
+fix_opts() {
+	FIX_OPTS=(--cgroup-root "$1/cgroup" --proc-root "$1/proc" --pod-log-dir "$1/log/pods"
+		--container-log-dir "$1/log/containers")
+}
+
 # fixture DIR ARGS...: writes a fixture node (see tests/fixtures/mktree.sh);
 # then FIX_OPTS holds the podmem options that point at it
 fixture() {
 	local d=$1; shift
 	"$SRC/tests/fixtures/mktree.sh" "$d" "$@"
-	FIX_OPTS=(--cgroup-root "$d/cgroup" --proc-root "$d/proc" --pod-log-dir "$d/log/pods"
-		--container-log-dir "$d/log/containers")
+	fix_opts "$d"
 }
 
 # catalogue: one line per metric of common/pm_catalog.def, in its order, read

@@ -69,7 +69,7 @@ if [ ! -f "$SHARED_MIBS/SNMPv2-SMI.txt" ]; then
 	exit 0
 fi
 AGENTX_BIN=$S/podmem-agentx
-. "$SRC/plugins/snmp/testlib.sh"
+. "$SRC/tests/integration/lib_snmp.sh"
 snmpd_start
 for n in v1 v2 empty; do
 	read -ra opts <<< "$(printf '%s\n' "${nodes[@]}" | sed -n "s/^$n://p")"

@@ -7,7 +7,7 @@
 # the tables; the subagent is back by itself after snmpd is killed and
 # restarted; requests are answered from the snapshot, never from the files.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/snmp/testlib.sh"
+. "$SRC/tests/integration/lib_snmp.sh"
 
 # 0. bad options: one line naming the option and the value, and no start
 out=$("$B/podmem-agentx" -f -i 0 2>&1) && fail "podmem-agentx -i 0 started"
@@ -17,7 +17,6 @@ assert_eq "podmem-agentx --cgroup-root (missing) exit status" 1 "$rc"
 assert_contains "podmem-agentx --cgroup-root (missing)" "$out" "$T/nowhere"
 
 # the options of a fixture made before
-fix_opts() { FIX_OPTS=(--cgroup-root "$1/cgroup" --proc-root "$1/proc" --pod-log-dir "$1/log/pods" --container-log-dir "$1/log/containers"); }
 
 snmpd_start
 

@@ -7,7 +7,7 @@
 # the processes' memory shows where it belongs; a container and a pod
 # removed during the run leave the tables.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/snmp/testlib.sh"
+. "$SRC/tests/integration/lib_snmp.sh"
 [ -x "$B/pm-hog" ] || fail "$B/pm-hog is not built (make build/pm-hog)"
 
 MiB=1048576

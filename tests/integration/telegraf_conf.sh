@@ -5,7 +5,7 @@
 # Telegraf to run it, gives batches of line protocol and stops at the end of
 # stdin. (Telegraf itself is not installable here.)
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/telegraf/testlib.sh"
+. "$SRC/tests/integration/lib_telegraf.sh"
 
 python3 -c 'import tomllib' 2>/dev/null || skip "python3 with tomllib (3.11+) is needed to parse TOML"
 

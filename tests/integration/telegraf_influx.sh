@@ -6,7 +6,7 @@
 # measurement, tag and field must equal `podmem --json` of the same tree, as
 # integers, at each batch's one timestamp.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/telegraf/testlib.sh"
+. "$SRC/tests/integration/lib_telegraf.sh"
 
 command -v influxd >/dev/null || skip "influxd is not installed (apt-get install influxdb)"
 command -v curl >/dev/null || skip "curl is not installed"

@@ -4,7 +4,7 @@
 # closed stdout, SIGTERM), a sample that partly fails, and bad options.
 # No wall-clock assertion: only counts, order and distinct timestamps.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/telegraf/testlib.sh"
+. "$SRC/tests/integration/lib_telegraf.sh"
 
 fixture "$T/fx" --version 2
 podmem_json "${FIX_OPTS[@]}" >"$T/sample.json"

@@ -5,7 +5,7 @@
 # every sample equals `podmem --json` of the same tree; --output replaces
 # the file atomically.
 . "$(dirname "$0")/lib.sh"
-. "$SRC/plugins/telegraf/testlib.sh"
+. "$SRC/tests/integration/lib_telegraf.sh"
 
 command -v promtool >/dev/null || skip "promtool is not installed (apt-get install prometheus)"
 

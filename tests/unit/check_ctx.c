@@ -270,7 +270,7 @@ START_TEST(roots)
 	ck_assert(s.kubernetes);
 	ck_assert_uint_eq(s.n_pods, 1);
 	ck_assert_str_eq(s.pods[0].ident.name, "web-0");
-	ck_assert_int_eq(s.pods[0].qos, PM_QOS_BURSTABLE);
+	ck_assert_int_eq(s.pods[0].ident.qos, PM_QOS_BURSTABLE);
 	ck_assert_uint_eq(s.pods[0].n_containers, 3);
 	pm_ctx_close(ctx);
 	fixture_remove(dir);

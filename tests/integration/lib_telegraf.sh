@@ -29,11 +29,6 @@ fixture_set() {
 }
 FIXTURES=(v1-hostile v2-hostile v2-nokube v2-oddnames)
 
-# fix_opts DIR: the core options that point at fixture DIR, in FIX_OPTS
-fix_opts() {
-	FIX_OPTS=(--cgroup-root "$1/cgroup" --proc-root "$1/proc" --pod-log-dir "$1/log/pods"
-		--container-log-dir "$1/log/containers")
-}
 
 # batch_lines JSON_FILE: how many lines one influx batch of that sample has
 batch_lines() {
