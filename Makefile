@@ -43,6 +43,8 @@ SKIPPED           :=
 SAN_TARGETS       :=
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/san_frontends.sh
 INSTALL_RULES     :=
+# front-end sources the unit suites test (no host headers in them), from each build.mk
+UNIT_PLUGIN_SRCS  :=
 
 .PHONY: all check unit fuzz-smoke integration run bench install clean fuzz deps-run deps-check
 all: build-all
@@ -88,9 +90,10 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN  := $(BUILD)/san/check_podmem
 
-$(UNIT_BIN): $(UNIT_SRCS) $(LIB_SAN)
+$(UNIT_BIN): $(UNIT_SRCS) $(UNIT_PLUGIN_SRCS) $(LIB_SAN)
 	@mkdir -p $(@D)
-	$(CC) $(FINAL_CFLAGS) $(SAN) $(CHECK_CFLAGS) -o $@ $(UNIT_SRCS) $(LIB_SAN) $(CHECK_LIBS)
+	$(CC) $(FINAL_CFLAGS) $(SAN) $(CHECK_CFLAGS) $(addprefix -I,$(sort $(dir $(UNIT_PLUGIN_SRCS)))) -o $@ \
+		$(UNIT_SRCS) $(UNIT_PLUGIN_SRCS) $(LIB_SAN) $(CHECK_LIBS)
 
 unit: $(UNIT_BIN)
 	PODMEM_SRC=$(CURDIR) $(UNIT_BIN)
