@@ -23,10 +23,6 @@ static inline bool pm_copy(char *dst, size_t cap, const char *src)
 	return cut;
 }
 
-/* Grows the array *ARR_P (*CAP elements of SIZE, realloc'd) to hold element
- * N, zeroing the new space; returns element N, or NULL on ENOMEM (the array
- * is left as it was). (pm_mem.c) */
-void *pm_grow(void *arr_p, size_t *cap, size_t n, size_t size);
 
 /* ---- numbers (pm_num.c) ------------------------------------------------ */
 

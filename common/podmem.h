@@ -297,6 +297,11 @@ void pm_raise_nofile(void);
  * or 0 for a byte that does not start one. Reads no byte past a NUL. */
 size_t pm_utf8_len(const unsigned char *s, size_t avail);
 
+/* Grows the array *ARR_P (*CAP elements of SIZE, realloc'd) to hold element
+ * N, zeroing the new space; returns element N, or NULL on ENOMEM (the array
+ * is left as it was). (pm_mem.c) */
+void *pm_grow(void *arr_p, size_t *cap, size_t n, size_t size);
+
 /* 64-bit FNV-1a of N bytes at P, continuing from H (start with PM_FNV1A_INIT). */
 #define PM_FNV1A_INIT 0xcbf29ce484222325u
 uint64_t pm_fnv1a(uint64_t h, const void *p, size_t n);
