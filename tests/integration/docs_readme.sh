@@ -15,3 +15,8 @@ grep -q 'make check' "$SRC/.ci/run" || fail ".ci/run does not run make check"
 for opt in $("$B/podmem" --help | grep -o -- '--[a-z-]*' | sort -u); do
 	grep -q -- "$opt" "$readme" || fail "README does not mention podmem's $opt"
 done
+# its label list is the label catalogue
+sed -n '/<!-- labels:begin -->/,/<!-- labels:end -->/p' "$readme" | sed '1d;$d' > "$T/readme-labels"
+"$B/podmem" labels > "$T/labels"
+diff -u "$T/labels" "$T/readme-labels" > "$T/diff" || fail "README's label list differs from 'podmem labels' (regenerate it): $(head -20 "$T/diff")"
+assert_eq "labels in the catalogue" "$(grep -c '^L(' "$SRC/common/pm_labels.def")" "$(grep -c '^| `' "$T/labels")"
