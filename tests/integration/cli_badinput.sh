@@ -53,8 +53,9 @@ expect_usage_error "a root with directories but no cgroup files" "$T/bare-root" 
 help=$("$P" --help 2> "$T/err") || fail "--help exited $?"
 [ ! -s "$T/err" ] || fail "--help wrote to stderr: $(cat "$T/err")"
 assert_eq "-h is --help" "$help" "$("$P" -h)"
-n_core=$(sed -n 's/^#define PM_CORE_OPTS \([0-9]*\)$/\1/p' "$SRC/common/podmem.h")
-core=$(sed -n '/pm_core_opts\[PM_CORE_OPTS\] = {/,/^};/p' "$SRC/common/pm_catalog.c" | grep -o '^[[:space:]]*{"[a-z-]*"' | grep -o '[a-z-]*' || true)
+# the core options: enum pm_core_opt's members (podmem.h) and the long names in pm_catalog.c
+n_core=$(sed -n 's/^enum pm_core_opt {\(.*\)};$/\1/p' "$SRC/common/podmem.h" | tr ', ' '\n\n' | grep -v '__COUNT' | grep -c '^PM_OPT_' || true)
+core=$(sed -n '/pm_core_opts\[PM_OPT__COUNT\] = {/,/^};/p' "$SRC/common/pm_catalog.c" | grep -o '^[[:space:]]*\[PM_OPT_[A-Z_]*\] = {"[a-z-]*"' | grep -o '"[a-z-]*"' | tr -d '"' || true)
 assert_eq "core options read from pm_catalog.c ($core)" "$n_core" "$(printf '%s\n' "$core" | grep -c .)"
 for o in cgroup-root proc-root pod-log-dir container-log-dir; do
 	printf '%s\n' "$core" | grep -qx -- "$o" || fail "pm_core_opts has no $o (a public option name in design.md)"
