@@ -303,7 +303,7 @@ static void rows_sort(struct view *v)
 	v->n_rows = n;
 }
 
-/* the views whose rows pm_tree_build makes */
+/* empties the views whose rows are the walk's entities */
 static void rows_clear(struct pm_tree *t)
 {
 	for (int l = 0; l < PM_LEVEL__COUNT; l++)
@@ -475,14 +475,14 @@ static void view_init(struct view *v, oid group, bool table, getter get, const s
 	v->ident = ident;
 }
 
-/* columns FIRST..LAST (none when FIRST is 0) */
+/* columns FIRST..LAST */
 static void view_cols(struct view *v, oid first, oid last)
 {
-	for (oid c = first; c && c <= last; c++)
+	for (oid c = first; c <= last; c++)
 		v->cols[v->n_cols++] = c;
 }
 
-/* then the catalogue metrics of LEVEL */
+/* then the columns of the catalogue metrics of LEVEL */
 static void view_metrics(struct view *v, enum pm_level level)
 {
 	for (int m = 0; m < PM_M__COUNT; m++)
