@@ -1,7 +1,9 @@
 # podmem-agentx, the net-snmp AgentX subagent, and PODMEM-MIB.
 # The MIB is generated from common/pm_catalog.def by build/pm-mibgen and
 # checked in; `make snmp-mib` regenerates it, and tests/integration/snmp_mib.sh
-# fails when the checked-in copy is stale.
+# fails when the checked-in copy is stale. The build generates it too
+# (build/PODMEM-MIB.txt), so that a template whose identity columns are not
+# named as their labels fails the build (pm-mibgen says which).
 SNMP_INCDIR ?= /usr/include/net-snmp
 
 # Without net-snmp's headers (Debian's libsnmp-dev) the subagent is skipped,
@@ -15,7 +17,7 @@ SNMP_OBJS := $(SNMP_SRCS:%.c=$(BUILD)/%.o)
 SNMP_MIB  := plugins/snmp/mibs/PODMEM-MIB.txt
 SNMP_LIBS := -lnetsnmpagent -lnetsnmp
 
-ALL_TARGETS += $(BUILD)/podmem-agentx $(BUILD)/pm-mibgen
+ALL_TARGETS += $(BUILD)/podmem-agentx $(BUILD)/pm-mibgen $(BUILD)/PODMEM-MIB.txt
 SAN_TARGETS += $(BUILD)/san/podmem-agentx
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/snmp_*.sh))
 INSTALL_RULES += install-snmp
@@ -30,10 +32,13 @@ $(BUILD)/san/podmem-agentx: $(SNMP_SRCS) $(LIB_SAN)
 $(BUILD)/pm-mibgen: $(BUILD)/plugins/snmp/pm_mibgen.o $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $^ $(FINAL_LDFLAGS)
 
+$(BUILD)/PODMEM-MIB.txt: plugins/snmp/PODMEM-MIB.txt.in $(BUILD)/pm-mibgen
+	$(BUILD)/pm-mibgen $< > $@.tmp
+	mv $@.tmp $@
+
 .PHONY: snmp-mib install-snmp
-snmp-mib: $(BUILD)/pm-mibgen
-	$(BUILD)/pm-mibgen plugins/snmp/PODMEM-MIB.txt.in > $(SNMP_MIB).tmp
-	mv $(SNMP_MIB).tmp $(SNMP_MIB)
+snmp-mib: $(BUILD)/PODMEM-MIB.txt
+	cp $< $(SNMP_MIB)
 
 # snmpd's lines go to the examples: the administrator adds them to snmpd.conf.
 install-snmp: $(BUILD)/podmem-agentx

@@ -27,6 +27,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "podmem.h"
+#include "pm_cmdline.h"
 #include "pm_snmp_tree.h"
 
 #define APP "podmem-agentx"
@@ -150,11 +151,7 @@ static void usage(FILE *f)
 		"  -L LOGOPTS                  net-snmp logging, as snmpd's: -Le, -Lf FILE, -Ls daemon, ...\n"
 		"  -D TOKENS                   net-snmp debug output for TOKENS (podmem, agentx, ...)\n",
 		DEFAULT_INTERVAL);
-	for (int i = 0; i < PM_OPT__COUNT; i++) {
-		char opt[64];
-		snprintf(opt, sizeof opt, "--%s %s", pm_core_opts[i].long_name, pm_core_opts[i].meta);
-		fprintf(f, "      %-22s  %s\n", opt, pm_core_opts[i].help);
-	}
+	pm_cmdline_usage(f, 6, 30);
 	fprintf(f, "  -h, --help\n  -V, --version\n\n"
 		   "AgentX settings such as agentxPingInterval can also go in " APP ".conf in\n"
 		   "net-snmp's configuration path (see snmp_config(5)).\n");
@@ -172,11 +169,10 @@ static int parse_args(struct agent *a, int argc, char **argv)
 	struct option longopts[N_OURS + PM_OPT__COUNT + 1] = {{0}};
 	char *end;
 	unsigned long n;
-	int c;
+	int c, r;
 
 	memcpy(longopts, ours, sizeof ours);
-	for (int i = 0; i < PM_OPT__COUNT; i++)
-		longopts[N_OURS + i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, CORE + i};
+	pm_cmdline_longopts(longopts + N_OURS, CORE);
 
 	while ((c = getopt_long(argc, argv, "x:fi:p:L:D:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -216,14 +212,13 @@ static int parse_args(struct agent *a, int argc, char **argv)
 			printf(APP " %s (net-snmp %s)\n", PODMEM_VERSION, netsnmp_get_version());
 			return -1;
 		default:
-			if (c >= CORE && c < CORE + PM_OPT__COUNT) {
-				if (pm_opts_set(&a->opts, c - CORE, optarg) < 0) {
-					fprintf(stderr, APP ": bad --%s '%s'\n", pm_core_opts[c - CORE].long_name, optarg);
-					return 2;
-				}
+			r = pm_cmdline_take(&a->opts, c, CORE, optarg);
+			if (r > 0)
 				break;
-			}
-			usage(stderr);
+			if (r < 0)
+				fprintf(stderr, APP ": bad --%s '%s'\n", pm_core_opts[c - CORE].long_name, optarg);
+			else
+				usage(stderr);
 			return 2;
 		}
 	}

@@ -11,8 +11,13 @@
  *   @MEMBERS <level>@   the metrics' entries of an OBJECT-GROUP
  * where <level> is node, pod or container. Each metric's sub-identifier is
  * PM_SNMP_METRIC_BASE + its catalogue position.
+ *
+ * The identity columns are written in the template, and checked: the
+ * descriptor of each column pm_snmp.h maps to a label must be the one the
+ * label's name gives (see struct pm_snmp_ident), else pm-mibgen fails.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,24 +29,29 @@ struct level {
 	const char *name;   /* as in the template */
 	const char *prefix; /* of the descriptors */
 	const char *parent; /* the node or entry the objects hang from */
-	unsigned mask;      /* PM_LEVEL_* */
+	enum pm_level level;
+	const struct pm_snmp_ident *ident; /* the identity columns, or NULL */
 };
 
 static const struct level levels[] = {
-	{"node", "podmemNode", "podmemNode", PM_AT_NODE},
-	{"pod", "podmemPod", "podmemPodEntry", PM_AT_CG},
-	{"container", "podmemContainer", "podmemContainerEntry", PM_AT_CG},
+	{"node", "podmemNode", "podmemNode", PM_LEVEL_NODE, NULL},
+	{"pod", "podmemPod", "podmemPodEntry", PM_LEVEL_POD, pm_snmp_pod_ident},
+	{"container", "podmemContainer", "podmemContainerEntry", PM_LEVEL_CONTAINER, pm_snmp_ctr_ident},
 };
 
 static const char *const unit_names[] = {
 	[PM_UNIT_BYTES] = "bytes", [PM_UNIT_COUNT] = "events", [PM_UNIT_USEC] = "microseconds"};
 
 static int failed;
+static const char *template_path;
 
-static void error(const char *fmt, const char *arg)
+__attribute__((format(printf, 1, 2))) static void error(const char *fmt, ...)
 {
-	fprintf(stderr, "pm-mibgen: ");
-	fprintf(stderr, fmt, arg);
+	va_list ap;
+	fputs("pm-mibgen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	failed = 1;
 }
@@ -67,6 +77,21 @@ static const char *descriptor(const struct level *l, const struct pm_metric_info
 {
 	static char buf[160];
 	snprintf(buf, sizeof buf, "%s%s", l->prefix, camel(mi->name));
+	return buf;
+}
+
+/* An identity column's descriptor: the table's prefix and the label's name
+ * in CamelCase, less the table's own level when the label is the level's
+ * ("container_id" -> podmemContainerId; "pod", in the pod table,
+ * -> podmemPodName). */
+static const char *ident_descriptor(const struct level *l, enum pm_label label)
+{
+	static char buf[160];
+	const char *name = pm_labels[label].name, *own = pm_level_name(l->level);
+	size_t n = strlen(own);
+	if (pm_labels[label].owner == l->level && !strncmp(name, own, n) && (!name[n] || name[n] == '_'))
+		name = name[n] ? name + n + 1 : "name";
+	snprintf(buf, sizeof buf, "%s%s", l->prefix, camel(name));
 	return buf;
 }
 
@@ -128,7 +153,7 @@ static void object(const struct level *l, int m)
 	printf("    DESCRIPTION\n");
 	snprintf(text, sizeof text, "%s.", mi->help);
 	paragraph(text, 1);
-	if (l->mask == PM_AT_NODE) {
+	if (l->level == PM_LEVEL_NODE) {
 		source(src[0], sizeof src[0], "Source", mi->node);
 		snprintf(text, sizeof text, "%s%s.", src[0],
 			 strcmp(mi->node, "=") && strcmp(mi->node, "-") ? " in /proc/meminfo (kB there, bytes here)" : "");
@@ -150,7 +175,7 @@ static void object(const struct level *l, int m)
 static int next_metric(const struct level *l, int m)
 {
 	for (m++; m < PM_M__COUNT; m++)
-		if (pm_metrics[m].levels & l->mask)
+		if (pm_metric_at((enum pm_metric)m, l->level))
 			return m;
 	return -1;
 }
@@ -189,6 +214,55 @@ static int directive(const char *line)
 	return 1;
 }
 
+/* the template's own OBJECT-TYPEs: descriptor, parent and sub-identifier */
+static struct object {
+	char name[80], parent[80];
+	unsigned sub;
+} objects[64];
+static size_t n_objects;
+
+/* notes an OBJECT-TYPE's first line ("<descriptor> OBJECT-TYPE") and its
+ * last ("    ::= { <parent> <sub-identifier> }") */
+static void note_object(const char *line)
+{
+	static char name[80];
+	char first[80], word[80], parent[80];
+	unsigned sub;
+
+	if (sscanf(line, "%79s %79s", first, word) == 2 && !isspace((unsigned char)line[0]) &&
+	    !strcmp(word, "OBJECT-TYPE")) {
+		memcpy(name, first, sizeof name);
+		return;
+	}
+	if (sscanf(line, " ::= { %79s %u }", parent, &sub) == 2 && n_objects < sizeof objects / sizeof objects[0]) {
+		struct object *o = &objects[n_objects++];
+		snprintf(o->name, sizeof o->name, "%s", name);
+		snprintf(o->parent, sizeof o->parent, "%s", parent);
+		o->sub = sub;
+	}
+}
+
+/* every identity column is in the template, named as its label says */
+static void check_idents(void)
+{
+	for (const struct level *l = levels; l < levels + sizeof levels / sizeof levels[0]; l++)
+		for (const struct pm_snmp_ident *i = l->ident; i && i->col; i++) {
+			const char *want = ident_descriptor(l, i->label), *label = pm_labels[i->label].name;
+			const struct object *o = objects;
+			while (o < objects + n_objects && (o->sub != i->col || strcmp(o->parent, l->parent)))
+				o++;
+			if (!pm_label_at(i->label, l->level))
+				error("%s: column %u of %s shows label \"%s\", which a %s does not carry",
+				      template_path, i->col, l->parent, label, pm_level_name(l->level));
+			else if (o == objects + n_objects)
+				error("%s: no column %u of %s: label \"%s\" wants %s there", template_path, i->col,
+				      l->parent, label, want);
+			else if (strcmp(o->name, want))
+				error("%s: column %u of %s is %s, but label \"%s\" names it %s", template_path,
+				      i->col, l->parent, o->name, label, want);
+		}
+}
+
 static void copy_line(const char *line)
 {
 	static const char tag[] = "@ENTERPRISE@";
@@ -210,6 +284,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: pm-mibgen TEMPLATE > PODMEM-MIB.txt\n");
 		return 2;
 	}
+	template_path = argv[1];
 	in = fopen(argv[1], "r");
 	if (!in) {
 		perror(argv[1]);
@@ -218,10 +293,12 @@ int main(int argc, char **argv)
 	while (getline(&line, &cap, in) > 0) {
 		if (!strncmp(line, "--#", 3) || directive(line))
 			continue;
+		note_object(line);
 		copy_line(line);
 	}
 	free(line);
 	fclose(in);
+	check_idents();
 	if (fflush(stdout) || ferror(stdout)) {
 		perror("pm-mibgen: stdout");
 		return 1;

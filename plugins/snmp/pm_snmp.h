@@ -18,6 +18,8 @@
 #ifndef PM_SNMP_H
 #define PM_SNMP_H
 
+#include "podmem.h"
+
 /* The OID arc: the one place it lives. PODMEM-MIB's MODULE-IDENTITY is
  * { enterprises PM_SNMP_ENTERPRISE }. 32473 is the documentation number of
  * RFC 5612; to move the MIB under your own Private Enterprise Number, change
@@ -69,6 +71,30 @@ enum pm_ctr_col {
 	PM_CTR_ID,
 	PM_CTR_RUNTIME,
 	PM_CTR_SANDBOX,
+};
+
+/* An identity column and the label (common/pm_labels.def) it shows: the
+ * column's value is the label's (pm_label_value; an ENUM's or a BOOL's
+ * number as the MIB's enumeration), and its descriptor is the table's prefix
+ * and the label's name in CamelCase, less the table's own level: "pod_uid"
+ * is podmemPodUid and podmemContainerPodUid, "container" podmemContainerName.
+ * pm-mibgen checks PODMEM-MIB.txt.in against these. Each list ends at col 0. */
+struct pm_snmp_ident {
+	unsigned col;
+	enum pm_label label;
+};
+
+/* podmemPodContainers, a count, is the pod table's own */
+static const struct pm_snmp_ident pm_snmp_pod_ident[] = {
+	{PM_POD_KIND, PM_L_KIND}, {PM_POD_NAMESPACE, PM_L_NAMESPACE}, {PM_POD_NAME, PM_L_POD},
+	{PM_POD_UID, PM_L_POD_UID}, {PM_POD_QOS, PM_L_QOS},          {PM_POD_CGROUP, PM_L_CGROUP},
+	{0, 0},
+};
+
+static const struct pm_snmp_ident pm_snmp_ctr_ident[] = {
+	{PM_CTR_NAMESPACE, PM_L_NAMESPACE}, {PM_CTR_POD, PM_L_POD},         {PM_CTR_POD_UID, PM_L_POD_UID},
+	{PM_CTR_QOS, PM_L_QOS},             {PM_CTR_NAME, PM_L_CONTAINER},  {PM_CTR_ID, PM_L_CONTAINER_ID},
+	{PM_CTR_RUNTIME, PM_L_RUNTIME},     {PM_CTR_SANDBOX, PM_L_SANDBOX}, {0, 0},
 };
 
 /* Index strings: at most this many bytes, so that a container instance

@@ -8,6 +8,10 @@
  * prefix.column.index, so GET is a column check and a binary search, and
  * GETNEXT walks columns, then rows, from the requested OID, skipping absent
  * values.
+ *
+ * The node, pod and container rows are the entities of the core's walk;
+ * an identity column shows a label (pm_snmp.h maps the columns to labels),
+ * a metric column a catalogue metric of the row's level.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -26,8 +30,7 @@
 #define IDX_MAX (1 + PM_SNMP_POD_KEY_MAX + 1 + PM_SNMP_CTR_KEY_MAX)
 
 struct row {
-	const struct pm_pod *pod;       /* NULL for a scalar group's row */
-	const struct pm_container *ctr; /* NULL in the pod table */
+	struct pm_entity e; /* zero in the info scalars' row */
 	size_t idx_len;
 	unsigned char idx[IDX_MAX];
 };
@@ -43,13 +46,16 @@ struct value {
 };
 
 struct pm_tree;
-typedef bool (*getter)(const struct pm_tree *t, const struct row *r, oid col, struct value *v);
+struct view;
+typedef bool (*getter)(const struct pm_tree *t, const struct view *v, const struct row *r, oid col,
+		       struct value *val);
 
 struct view {
 	oid prefix[MAX_OID_LEN];
 	size_t prefix_len;
 	oid cols[PM_SNMP_METRIC_BASE + PM_M__COUNT];
 	size_t n_cols;
+	const struct pm_snmp_ident *ident; /* the identity columns' labels; NULL for none */
 	struct row *rows;
 	size_t n_rows, cap_rows;
 	getter get;
@@ -57,9 +63,13 @@ struct view {
 
 enum { V_INFO, V_NODE, V_POD, V_CTR, V__COUNT };
 
+/* the view whose rows are the walk's entities of each level */
+static const int level_view[PM_LEVEL__COUNT] = {
+	[PM_LEVEL_NODE] = V_NODE, [PM_LEVEL_POD] = V_POD, [PM_LEVEL_CONTAINER] = V_CTR};
+
 struct pm_tree {
 	struct view views[V__COUNT]; /* in OID order */
-	struct row scalar;           /* the one row of the scalar views */
+	struct row info;             /* the info scalars' one row */
 	const struct pm_snapshot *snap;
 	const char *root;
 	unsigned interval;
@@ -91,15 +101,16 @@ static bool set_truth(struct value *v, bool b)
 	return set_integer(v, ASN_INTEGER, b ? 1 : 2); /* TruthValue */
 }
 
-/* a catalogue metric's column; false when absent */
-static bool set_metric(struct value *v, const struct pm_values *vals, oid col)
+/* a catalogue metric's column of E; false when absent */
+static bool set_metric(struct value *v, const struct pm_entity *e, oid col)
 {
 	oid m = col - PM_SNMP_METRIC_BASE;
-	if (col < PM_SNMP_METRIC_BASE || m >= PM_M__COUNT || !pm_has(vals, (enum pm_metric)m))
+	if (col < PM_SNMP_METRIC_BASE || m >= PM_M__COUNT || !pm_metric_at((enum pm_metric)m, e->level) ||
+	    !pm_has(e->val, (enum pm_metric)m))
 		return false;
 	v->type = ASN_COUNTER64; /* CounterBasedGauge64 too */
-	v->c64.high = vals->v[m] >> 32;
-	v->c64.low = vals->v[m] & 0xffffffffu;
+	v->c64.high = e->val->v[m] >> 32;
+	v->c64.low = e->val->v[m] & 0xffffffffu;
 	v->buf = &v->c64;
 	v->len = sizeof v->c64;
 	return true;
@@ -123,24 +134,46 @@ static bool set_date(struct value *v, uint64_t time_ns)
 	return true;
 }
 
-static long qos_value(enum pm_qos q)
-{
-	static const long mib[] = {[PM_QOS_NONE] = 1, [PM_QOS_GUARANTEED] = 2, [PM_QOS_BURSTABLE] = 3,
-				   [PM_QOS_BESTEFFORT] = 4};
-	return (unsigned)q < sizeof mib / sizeof mib[0] ? mib[q] : 1;
-}
-
-static long runtime_value(enum pm_runtime r)
-{
-	static const long mib[] = {[PM_RT_UNKNOWN] = 1, [PM_RT_CONTAINERD] = 2, [PM_RT_CRIO] = 3,
+/* The MIB's enumerations of the ENUM labels' numbers: podmemPodKind,
+ * PodmemQos, podmemContainerRuntime. An out-of-range number is the first,
+ * none(1) or unknown(1). */
+static const long mib_kind[] = {[PM_POD] = 1, [PM_GROUP] = 2};
+static const long mib_qos[] = {[PM_QOS_NONE] = 1, [PM_QOS_GUARANTEED] = 2, [PM_QOS_BURSTABLE] = 3,
+			       [PM_QOS_BESTEFFORT] = 4};
+static const long mib_runtime[] = {[PM_RT_UNKNOWN] = 1, [PM_RT_CONTAINERD] = 2, [PM_RT_CRIO] = 3,
 				   [PM_RT_DOCKER] = 4};
-	return (unsigned)r < sizeof mib / sizeof mib[0] ? mib[r] : 1;
+#define MIB_ENUM(a) {a, sizeof a / sizeof a[0]}
+static const struct {
+	const long *v;
+	size_t n;
+} mib_enums[PM_L__COUNT] = {
+	[PM_L_KIND] = MIB_ENUM(mib_kind), [PM_L_QOS] = MIB_ENUM(mib_qos), [PM_L_RUNTIME] = MIB_ENUM(mib_runtime)};
+
+/* label L of E as an identity column: text, the MIB's enumeration, or a
+ * TruthValue; false when E's level does not carry it */
+static bool set_label(struct value *v, const struct pm_entity *e, enum pm_label l)
+{
+	int num = 0;
+	const char *s = pm_label_value(e, l, &num);
+	if (!s)
+		return false;
+	switch (pm_labels[l].type) {
+	case PM_LT_STR:
+		return set_string(v, s);
+	case PM_LT_BOOL:
+		return set_truth(v, num);
+	case PM_LT_ENUM:
+		return mib_enums[l].v &&
+		       set_integer(v, ASN_INTEGER, (unsigned)num < mib_enums[l].n ? mib_enums[l].v[num] : 1);
+	}
+	return false;
 }
 
-static bool info_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
+static bool info_value(const struct pm_tree *t, const struct view *view, const struct row *r, oid col,
+		       struct value *v)
 {
 	const struct pm_snapshot *s = t->snap;
-	(void)r;
+	(void)view, (void)r;
 	switch (col) {
 	case PM_INFO_VERSION:
 		return set_string(v, PODMEM_VERSION);
@@ -162,69 +195,26 @@ static bool info_value(const struct pm_tree *t, const struct row *r, oid col, st
 	return false;
 }
 
-static bool node_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
+/* a node, pod or container row: an identity column's label, or a metric */
+static bool entity_value(const struct pm_tree *t, const struct view *view, const struct row *r, oid col,
+			 struct value *v)
 {
-	(void)r;
-	return t->snap->node_ok && set_metric(v, &t->snap->node, col);
-}
-
-static bool pod_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
-{
-	const struct pm_pod *p = r->pod;
 	(void)t;
-	switch (col) {
-	case PM_POD_KIND:
-		return set_integer(v, ASN_INTEGER, p->ident.kind == PM_GROUP ? 2 : 1);
-	case PM_POD_NAMESPACE:
-		return set_string(v, p->ident.namespace_);
-	case PM_POD_NAME:
-		return set_string(v, p->ident.name);
-	case PM_POD_UID:
-		return set_string(v, p->ident.uid);
-	case PM_POD_QOS:
-		return set_integer(v, ASN_INTEGER, qos_value(p->ident.qos));
-	case PM_POD_CGROUP:
-		return set_string(v, p->ident.cgroup);
-	case PM_POD_CONTAINERS:
-		return set_integer(v, ASN_GAUGE, (long)p->n_containers);
-	}
-	return set_metric(v, &p->val, col);
+	for (const struct pm_snmp_ident *i = view->ident; i && i->col; i++)
+		if (i->col == col)
+			return set_label(v, &r->e, i->label);
+	return set_metric(v, &r->e, col);
 }
 
-_Static_assert(PM_CTR_QOS - PM_CTR_NAMESPACE == PM_POD_QOS - PM_POD_NAMESPACE,
-	       "the container table repeats four pod columns in the pod table's order");
-
-static bool ctr_value(const struct pm_tree *t, const struct row *r, oid col, struct value *v)
+static bool pod_value(const struct pm_tree *t, const struct view *view, const struct row *r, oid col,
+		      struct value *v)
 {
-	const struct pm_container *c = r->ctr;
-	switch (col) {
-	case PM_CTR_NAMESPACE:
-	case PM_CTR_POD:
-	case PM_CTR_POD_UID:
-	case PM_CTR_QOS:
-		return pod_value(t, r, col - PM_CTR_NAMESPACE + PM_POD_NAMESPACE, v);
-	case PM_CTR_NAME:
-		return set_string(v, c->ident.name);
-	case PM_CTR_ID:
-		return set_string(v, c->ident.id);
-	case PM_CTR_RUNTIME:
-		return set_integer(v, ASN_INTEGER, runtime_value(c->ident.runtime));
-	case PM_CTR_SANDBOX:
-		return set_truth(v, c->ident.sandbox);
-	}
-	return set_metric(v, &c->val, col);
+	if (col == PM_POD_CONTAINERS)
+		return set_integer(v, ASN_GAUGE, (long)r->e.pod->n_containers);
+	return entity_value(t, view, r, col, v);
 }
 
 /* ---- rows -------------------------------------------------------------- */
-
-/* 64-bit FNV-1a */
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325u;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
-	return h;
-}
 
 /* Appends KEY to R's index as a length-prefixed string of at most MAX
  * bytes; a longer key becomes its first MAX - 17 bytes, '/' and the hash
@@ -236,7 +226,8 @@ static bool idx_append(struct row *r, const char *key, size_t max)
 	if (!n)
 		return false;
 	if (n > max) {
-		snprintf(buf, sizeof buf, "%.*s/%016llx", (int)(max - 17), key, (unsigned long long)fnv1a(key));
+		snprintf(buf, sizeof buf, "%.*s/%016llx", (int)(max - 17), key,
+			 (unsigned long long)pm_fnv1a(PM_FNV1A_INIT, key, n));
 		key = buf;
 		n = max;
 	}
@@ -246,14 +237,26 @@ static bool idx_append(struct row *r, const char *key, size_t max)
 	return true;
 }
 
-static const char *pod_key(const struct pm_pod *p)
+/* label L of E, or ALT's when L's is empty (a group's UID, an unknown ID) */
+static const char *key(const struct pm_entity *e, enum pm_label l, enum pm_label alt)
 {
-	return p->ident.kind == PM_POD && p->ident.uid[0] ? p->ident.uid : p->ident.name;
+	const char *s = pm_label_value(e, l, NULL);
+	return s && *s ? s : pm_label_value(e, alt, NULL);
 }
 
-static const char *ctr_key(const struct pm_container *c)
+/* R's index from its entity: .0 for the node; the pod's key (its UID, a
+ * group's cgroup name); the pod's key and the container's (its ID, else
+ * its cgroup name). False when a key is empty. */
+static bool row_index(struct row *r)
 {
-	return c->ident.id[0] ? c->ident.id : c->ident.name;
+	const struct pm_entity *e = &r->e;
+	if (e->level == PM_LEVEL_NODE) {
+		r->idx[r->idx_len++] = 0;
+		return true;
+	}
+	return idx_append(r, key(e, PM_L_POD_UID, PM_L_POD), PM_SNMP_POD_KEY_MAX) &&
+	       (e->level == PM_LEVEL_POD ||
+		idx_append(r, key(e, PM_L_CONTAINER_ID, PM_L_CONTAINER), PM_SNMP_CTR_KEY_MAX));
 }
 
 /* compares an OID suffix with an index, as snmp_oid_compare() does */
@@ -275,15 +278,10 @@ static int row_cmp(const void *a, const void *b)
 
 static struct row *row_add(struct view *v)
 {
-	if (v->n_rows == v->cap_rows) {
-		size_t cap = v->cap_rows ? 2 * v->cap_rows : 64;
-		struct row *rows = realloc(v->rows, cap * sizeof *rows);
-		if (!rows)
-			return NULL;
-		v->rows = rows;
-		v->cap_rows = cap;
-	}
-	struct row *r = &v->rows[v->n_rows++];
+	struct row *r = pm_grow(&v->rows, &v->cap_rows, v->n_rows, sizeof *r);
+	if (!r)
+		return NULL;
+	v->n_rows++;
 	r->idx_len = 0;
 	return r;
 }
@@ -305,40 +303,35 @@ static void rows_sort(struct view *v)
 	v->n_rows = n;
 }
 
+/* empties the views whose rows are the walk's entities */
+static void rows_clear(struct pm_tree *t)
+{
+	for (int l = 0; l < PM_LEVEL__COUNT; l++)
+		t->views[level_view[l]].n_rows = 0;
+}
+
 int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char *root)
 {
-	struct view *pods = &t->views[V_POD], *ctrs = &t->views[V_CTR];
-	struct row *r;
+	struct pm_walk w;
+	struct pm_entity e;
 
 	t->snap = snap;
 	t->root = root;
-	pods->n_rows = ctrs->n_rows = 0;
-	for (size_t i = 0; i < snap->n_pods; i++) {
-		const struct pm_pod *p = &snap->pods[i];
-		if (!(r = row_add(pods)))
-			goto nomem;
-		r->pod = p;
-		r->ctr = NULL;
-		if (!idx_append(r, pod_key(p), PM_SNMP_POD_KEY_MAX)) {
-			pods->n_rows--;
-			continue;
+	rows_clear(t);
+	for (pm_walk_init(&w, snap); pm_walk_next(&w, &e);) {
+		struct view *v = &t->views[level_view[e.level]];
+		struct row *r = row_add(v);
+		if (!r) {
+			rows_clear(t);
+			return -ENOMEM;
 		}
-		for (size_t j = 0; j < p->n_containers; j++) {
-			struct row *cr = row_add(ctrs);
-			if (!cr)
-				goto nomem;
-			*cr = *r; /* the pod's index, then the container's key */
-			cr->ctr = &p->containers[j];
-			if (!idx_append(cr, ctr_key(cr->ctr), PM_SNMP_CTR_KEY_MAX))
-				ctrs->n_rows--;
-		}
+		r->e = e;
+		if (!row_index(r)) /* a pod with no key drops its containers too */
+			v->n_rows--;
 	}
-	rows_sort(pods);
-	rows_sort(ctrs);
+	for (int l = 0; l < PM_LEVEL__COUNT; l++)
+		rows_sort(&t->views[level_view[l]]);
 	return 0;
-nomem:
-	pods->n_rows = ctrs->n_rows = 0;
-	return -ENOMEM;
 }
 
 /* ---- lookups ----------------------------------------------------------- */
@@ -377,7 +370,7 @@ static int tree_get(const struct pm_tree *t, const oid *name, size_t len, struct
 			return SNMP_NOSUCHOBJECT;
 		i = row_find(v, name + p + 1, len - p - 1, true);
 		if (i < v->n_rows && !idx_cmp(name + p + 1, len - p - 1, v->rows[i].idx, v->rows[i].idx_len) &&
-		    v->get(t, &v->rows[i], name[p], val))
+		    v->get(t, v, &v->rows[i], name[p], val))
 			return 0;
 		return SNMP_NOSUCHINSTANCE;
 	}
@@ -406,7 +399,7 @@ static bool view_next(const struct pm_tree *t, const struct view *v, const oid *
 		size_t i = col == col0 && after ? row_find(v, name + p + 1, len - p - 1, false) : 0;
 		for (; i < v->n_rows; i++) {
 			const struct row *r = &v->rows[i];
-			if (!v->get(t, r, col, val))
+			if (!v->get(t, v, r, col, val))
 				continue;
 			memcpy(ret, v->prefix, p * sizeof *ret);
 			ret[p] = col;
@@ -468,7 +461,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
 
 /* ---- set-up ------------------------------------------------------------ */
 
-static void view_init(struct view *v, oid group, bool table, getter get)
+static void view_init(struct view *v, oid group, bool table, getter get, const struct pm_snmp_ident *ident)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < OID_LENGTH(mib_oid); i++)
@@ -479,15 +472,21 @@ static void view_init(struct view *v, oid group, bool table, getter get)
 		v->prefix[n++] = 1; /* the entry */
 	v->prefix_len = n;
 	v->get = get;
+	v->ident = ident;
 }
 
-/* columns FIRST..LAST, then the catalogue metrics of LEVEL */
-static void view_cols(struct view *v, oid first, oid last, unsigned level)
+/* columns FIRST..LAST */
+static void view_cols(struct view *v, oid first, oid last)
 {
-	for (oid c = first; c && c <= last; c++)
+	for (oid c = first; c <= last; c++)
 		v->cols[v->n_cols++] = c;
+}
+
+/* then the columns of the catalogue metrics of LEVEL */
+static void view_metrics(struct view *v, enum pm_level level)
+{
 	for (int m = 0; m < PM_M__COUNT; m++)
-		if (pm_metrics[m].levels & level)
+		if (pm_metric_at((enum pm_metric)m, level))
 			v->cols[v->n_cols++] = PM_SNMP_METRIC_BASE + (oid)m;
 }
 
@@ -500,19 +499,19 @@ struct pm_tree *pm_tree_new(unsigned interval)
 	t->interval = interval;
 	t->snap = &empty;
 	t->root = "";
-	t->scalar.idx_len = 1; /* .0 */
-	view_init(&t->views[V_INFO], PM_SNMP_INFO, false, info_value);
-	view_cols(&t->views[V_INFO], PM_INFO_VERSION, PM_INFO_CONTAINER_COUNT, 0);
-	view_init(&t->views[V_NODE], PM_SNMP_NODE, false, node_value);
-	view_cols(&t->views[V_NODE], 0, 0, PM_AT_NODE);
-	view_init(&t->views[V_POD], PM_SNMP_POD_TABLE, true, pod_value);
-	view_cols(&t->views[V_POD], PM_POD_KIND, PM_POD_CONTAINERS, PM_AT_CG);
-	view_init(&t->views[V_CTR], PM_SNMP_CTR_TABLE, true, ctr_value);
-	view_cols(&t->views[V_CTR], PM_CTR_NAMESPACE, PM_CTR_SANDBOX, PM_AT_CG);
-	for (int i = V_INFO; i <= V_NODE; i++) {
-		t->views[i].rows = &t->scalar;
-		t->views[i].n_rows = 1;
-	}
+	t->info.idx_len = 1; /* .0 */
+	view_init(&t->views[V_INFO], PM_SNMP_INFO, false, info_value, NULL);
+	view_cols(&t->views[V_INFO], PM_INFO_VERSION, PM_INFO_CONTAINER_COUNT);
+	t->views[V_INFO].rows = &t->info;
+	t->views[V_INFO].n_rows = 1;
+	view_init(&t->views[V_NODE], PM_SNMP_NODE, false, entity_value, NULL);
+	view_metrics(&t->views[V_NODE], PM_LEVEL_NODE);
+	view_init(&t->views[V_POD], PM_SNMP_POD_TABLE, true, pod_value, pm_snmp_pod_ident);
+	view_cols(&t->views[V_POD], PM_POD_KIND, PM_POD_CONTAINERS);
+	view_metrics(&t->views[V_POD], PM_LEVEL_POD);
+	view_init(&t->views[V_CTR], PM_SNMP_CTR_TABLE, true, entity_value, pm_snmp_ctr_ident);
+	view_cols(&t->views[V_CTR], PM_CTR_NAMESPACE, PM_CTR_SANDBOX);
+	view_metrics(&t->views[V_CTR], PM_LEVEL_CONTAINER);
 	return t;
 }
 
@@ -520,8 +519,8 @@ void pm_tree_free(struct pm_tree *t)
 {
 	if (!t)
 		return;
-	free(t->views[V_POD].rows);
-	free(t->views[V_CTR].rows);
+	for (int l = 0; l < PM_LEVEL__COUNT; l++)
+		free(t->views[level_view[l]].rows);
 	free(t);
 }
 

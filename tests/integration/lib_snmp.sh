@@ -30,14 +30,13 @@ NOSUCH="No Such Instance currently exists at this OID"
 SNMP=(-v2c -c public -t 2 -r 1 -M "+$SHARED_MIBS:$MIB_DIR" -m PODMEM-MIB)
 GRID_FMT=(-Os -Ob -Oe -OQ -OU)
 
-SNMPD_PID="" AGENTX_PID=""
-at_exit '[ -z "$AGENTX_PID" ] || kill_pid "$AGENTX_PID"'
-at_exit '[ -z "$SNMPD_PID" ] || kill_pid "$SNMPD_PID"'
+SNMPD_PID="" AGENTX_PID="" # set by snmpd_start and agentx_start (lib.sh's daemon_start), stopped at exit
 
 # snmpd_start: the master, configured by conf/snmp/podmem.conf
 # on top of Debian's defaults (community "public", view "systemonly"), with
 # its socket in $T; plus a read-write community, so that a SET reaches the
-# subagent and is refused there, not by snmpd's access control. Sets SNMPD_PID.
+# subagent and is refused there, not by snmpd's access control; waits until
+# the socket is there. Sets SNMPD_PID.
 snmpd_start() {
 	{
 		printf 'agentaddress udp:%s\n' "$AGENT"
@@ -48,14 +47,12 @@ snmpd_start() {
 	} >"$T/snmpd.conf"
 	grep -q "^agentXSocket  $AGENTX_SOCK\$" "$T/snmpd.conf" || fail "no agentXSocket line in conf/snmp/podmem.conf"
 	rm -f "$AGENTX_SOCK"
-	snmpd -f -Lo -C -c "$T/snmpd.conf" >>"$T/snmpd.log" 2>&1 &
-	SNMPD_PID=$!
-	wait_for 10 test -S "$AGENTX_SOCK" || fail "snmpd did not open $AGENTX_SOCK: $(tail -5 "$T/snmpd.log")"
+	daemon_start SNMPD_PID "" "$T/snmpd.log" "$T/snmpd.log" snmpd -f -Lo -C -c "$T/snmpd.conf"
+	daemon_wait SNMPD_PID "$T/snmpd.log" 10 test -S "$AGENTX_SOCK" ||
+		fail "snmpd did not open $AGENTX_SOCK: $(tail -5 "$T/snmpd.log")"
 }
-snmpd_stop() { # snmpd_stop [SIGNAL]
-	kill "-${1:-TERM}" "$SNMPD_PID"
-	wait "$SNMPD_PID" 2>/dev/null || true
-	SNMPD_PID=""
+snmpd_stop() { # snmpd_stop [SIGNAL]: its exit status does not matter (KILL, say)
+	daemon_stop SNMPD_PID "${1:-TERM}"
 }
 
 # answering: podmem-agentx answers through snmpd
@@ -68,17 +65,14 @@ answering() {
 # answers through snmpd. Sets AGENTX_PID.
 AGENTX_BIN=${AGENTX_BIN:-$B/podmem-agentx}
 agentx_start() {
-	"$AGENTX_BIN" -f -x "$AGENTX_SOCK" "$@" >>"$T/agentx.out" 2>>"$T/agentx.log" &
-	AGENTX_PID=$!
-	wait_for 10 answering || fail "podmem-agentx $* does not answer: $(tail -5 "$T/agentx.log")"
+	daemon_start AGENTX_PID "" "$T/agentx.out" "$T/agentx.log" "$AGENTX_BIN" -f -x "$AGENTX_SOCK" "$@"
+	daemon_wait AGENTX_PID "$T/agentx.log" 10 answering ||
+		fail "podmem-agentx $* does not answer: $(tail -5 "$T/agentx.log")"
 }
 # agentx_stop: SIGTERM; it must exit 0, having written nothing to stdout
 agentx_stop() {
-	local rc=0
-	kill -TERM "$AGENTX_PID"
-	wait "$AGENTX_PID" || rc=$?
-	AGENTX_PID=""
-	assert_eq "podmem-agentx exit status (log: $(tail -3 "$T/agentx.log"))" 0 "$rc"
+	daemon_stop AGENTX_PID
+	assert_eq "podmem-agentx exit status (log: $(tail -3 "$T/agentx.log"))" 0 "$DAEMON_RC"
 	assert_eq "podmem-agentx's stdout" "" "$(cat "$T/agentx.out")"
 }
 

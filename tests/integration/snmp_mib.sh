@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # PODMEM-MIB: clean under `smilint -l 6` (no output at all) against the
 # shared IETF base MIBs, which the project never copies; generated from the
-# catalogue and up to date; every catalogue metric is a column at
+# catalogue and up to date, its identity columns named by the labels; every catalogue metric is a column at
 # 100 + its position, in both tables and (for node metrics) the node group.
 . "$(dirname "$0")/lib.sh"
 
@@ -34,6 +34,12 @@ printf 'x\n@OBJECTS nowhere@\n' >"$T/bad.in"
 rc=0; out=$("$B/pm-mibgen" "$T/bad.in" 2>&1 >/dev/null) || rc=$?
 assert_eq "pm-mibgen on an unknown level: exit status" 1 "$rc"
 assert_contains "pm-mibgen on an unknown level" "$out" "unknown level"
+# an identity column must be named as its label (plugins/snmp/pm_snmp.h): one line, and no MIB
+sed 's/^podmemPodUid OBJECT-TYPE/podmemPodUuid OBJECT-TYPE/' "$SRC/plugins/snmp/PODMEM-MIB.txt.in" >"$T/misnamed.in"
+rc=0; out=$("$B/pm-mibgen" "$T/misnamed.in" 2>&1 >/dev/null) || rc=$?
+assert_eq "pm-mibgen on a misnamed identity column: exit status" 1 "$rc"
+assert_eq "pm-mibgen on a misnamed identity column" \
+	"pm-mibgen: $T/misnamed.in: column 5 of podmemPodEntry is podmemPodUuid, but label \"pod_uid\" names it podmemPodUid" "$out"
 
 # 4. one column per catalogue metric, at 100 + its position in the catalogue
 names=() want=()
