@@ -2,14 +2,13 @@
 # node_exporter's textfile collector (Prometheus text)
 EXECD_SRCS := plugins/telegraf/pm_execd_text.c plugins/telegraf/pm_execd_format.c
 EXECD_OBJS := $(EXECD_SRCS:%.c=$(BUILD)/%.o)
-# the escaping and formatting tests: a small program under ASan and UBSan,
-# run by tests/integration/telegraf_text.sh
-EXECD_TEST := $(BUILD)/san/test-execd-text
 
-ALL_TARGETS += $(BUILD)/podmem-execd $(EXECD_TEST)
+ALL_TARGETS += $(BUILD)/podmem-execd
 SAN_TARGETS += $(BUILD)/san/podmem-execd
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/telegraf_*.sh))
 INSTALL_RULES += install-telegraf
+# the escaping, durations and both formats: tests/unit/check_execd_text.c
+UNIT_PLUGIN_SRCS += plugins/telegraf/pm_execd_text.c plugins/telegraf/pm_execd_format.c
 
 $(BUILD)/podmem-execd: $(BUILD)/plugins/telegraf/pm_execd.o $(EXECD_OBJS) $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $(filter %.o %.a,$^) $(FINAL_LDFLAGS)
@@ -17,10 +16,6 @@ $(BUILD)/podmem-execd: $(BUILD)/plugins/telegraf/pm_execd.o $(EXECD_OBJS) $(LIB)
 $(BUILD)/san/podmem-execd: plugins/telegraf/pm_execd.c $(EXECD_SRCS) $(LIB_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $(filter %.c %.a,$^) $(FINAL_LDFLAGS)
-
-$(EXECD_TEST): plugins/telegraf/pm_execd_test.c $(EXECD_SRCS) $(LIB_SAN)
-	@mkdir -p $(@D)
-	$(CC) $(FINAL_CFLAGS) $(SAN) -Iplugins/telegraf -o $@ $(filter %.c %.a,$^) $(FINAL_LDFLAGS)
 
 # The Telegraf block goes to the examples: dropped into telegraf.d it would
 # start podmem-execd at once, so that stays the administrator's step.

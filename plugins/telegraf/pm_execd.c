@@ -11,8 +11,10 @@
  *                     stop the program) ends the program
  *   --once            one batch, then exit (cron, textfiles)
  * A batch is written whole with one write loop, to stdout or (--output)
- * atomically to a file. A closed stdout, SIGTERM or SIGINT end the program
- * cleanly with exit 0, between batches, never with a partial line.
+ * atomically to a file. A closed stdout (EPIPE), SIGTERM or SIGINT end the
+ * program cleanly with exit 0, between batches, never with a partial line;
+ * any other error writing stdout (ENOSPC, EIO, ...) ends it with one error
+ * line and exit 1, in every mode.
  * Errors go to stderr, one line each, with Telegraf's level prefixes
  * ("E! ", "W! ", "I! ", "D! "). Exit 1 for a runtime error, 2 for a bad option.
  */
@@ -31,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pm_cmdline.h"
 #include "pm_execd_format.h"
 #include "podmem.h"
 
@@ -39,14 +42,15 @@
 
 enum { EXIT_USAGE = 2 };
 
-/* batch() results besides 0 */
-enum { BATCH_FAILED = 1, BATCH_STOP = 2 };
+/* batch() results besides 0: a failure logged (go on); stdout closed (stop,
+ * exit 0); stdout unwritable (logged; stop, exit 1) */
+enum { BATCH_FAILED = 1, BATCH_STOP, BATCH_FATAL };
 
 struct execd {
 	struct pm_ctx *ctx;
 	struct pm_snapshot snap;
-	struct tbuf buf;
-	enum out_format format;
+	struct execd_buf buf;
+	enum execd_format format;
 	const char *output; /* NULL: stdout */
 	bool verbose;
 };
@@ -138,8 +142,9 @@ fail:
 	return err;
 }
 
-/* Takes one sample and writes it as one batch. 0, BATCH_FAILED (logged), or
- * BATCH_STOP when stdout is closed. */
+/* Takes one sample and writes it as one batch. 0, BATCH_FAILED (logged),
+ * BATCH_STOP when stdout is closed, or BATCH_FATAL (logged) when it cannot
+ * be written. */
 static int batch(struct execd *x)
 {
 	int rc = 0;
@@ -148,8 +153,8 @@ static int batch(struct execd *x)
 		log_line(LOG_ERR, "sample incomplete: %s; writing what it has", strerror(-err));
 		rc = BATCH_FAILED;
 	}
-	tbuf_reset(&x->buf);
-	format_batch(&x->buf, &x->snap, x->format);
+	execd_buf_reset(&x->buf);
+	execd_format_batch(&x->buf, &x->snap, x->format);
 	if (x->buf.oom) {
 		log_line(LOG_ERR, "out of memory: batch cut to its first %zu bytes", x->buf.len);
 		rc = BATCH_FAILED;
@@ -167,7 +172,7 @@ static int batch(struct execd *x)
 		return BATCH_STOP; /* the reader is gone: a clean end, nothing to say */
 	if (err < 0) {
 		log_line(LOG_ERR, "cannot write to stdout: %s", strerror(-err));
-		return BATCH_STOP;
+		return BATCH_FATAL;
 	}
 	return rc;
 }
@@ -177,12 +182,14 @@ static int run_stdin(struct execd *x)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	int rc = 0;
+	int rc = 0, r = 0;
 
 	while (!stop_requested && getline(&line, &cap, stdin) >= 0)
-		if (batch(x) == BATCH_STOP)
+		if ((r = batch(x)) == BATCH_STOP || r == BATCH_FATAL)
 			break;
-	if (ferror(stdin) && !stop_requested) {
+	if (r == BATCH_FATAL) {
+		rc = 1;
+	} else if (ferror(stdin) && !stop_requested) {
 		log_line(LOG_ERR, "cannot read stdin: %s", strerror(errno));
 		rc = 1;
 	}
@@ -229,7 +236,10 @@ static int run_interval(struct execd *x, uint64_t interval)
 	uint64_t next = now_ns();
 
 	do {
-		if (batch(x) == BATCH_STOP)
+		int r = batch(x);
+		if (r == BATCH_FATAL)
+			return 1;
+		if (r == BATCH_STOP)
 			break;
 		uint64_t now = now_ns();
 		next += interval;
@@ -251,11 +261,7 @@ static void usage(void)
 	       "                       default: a batch for every line read on stdin (Telegraf signal = \"STDIN\")\n"
 	       "  --output FILE        replace FILE atomically with each batch instead of writing to stdout\n"
 	       "  --verbose            also log debug messages\n");
-	for (int i = 0; i < PM_OPT__COUNT; i++) {
-		char left[64];
-		snprintf(left, sizeof left, "--%s %s", pm_core_opts[i].long_name, pm_core_opts[i].meta);
-		printf("  %-20s %s\n", left, pm_core_opts[i].help);
-	}
+	pm_cmdline_usage(stdout, 2, 23);
 	printf("  --help               show this help\n"
 	       "  --version            show the version\n");
 }
@@ -286,8 +292,7 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 		{"help", no_argument, NULL, OPT_HELP},
 		{"version", no_argument, NULL, OPT_VERSION},
 	};
-	for (int i = 0; i < PM_OPT__COUNT; i++)
-		longopts[7 + i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, OPT_CORE + i};
+	pm_cmdline_longopts(longopts + 7, OPT_CORE);
 	int c, idx = -1;
 
 	opterr = 0;
@@ -295,9 +300,9 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 		switch (c) {
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "influx"))
-				x->format = OUT_INFLUX;
+				x->format = EXECD_INFLUX;
 			else if (!strcmp(optarg, "prometheus"))
-				x->format = OUT_PROMETHEUS;
+				x->format = EXECD_PROMETHEUS;
 			else
 				return usage_error("bad value '%s' for --format: expected influx or prometheus", optarg);
 			break;
@@ -305,7 +310,7 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 			*ret_once = true;
 			break;
 		case OPT_INTERVAL: {
-			int err = parse_duration(optarg, ret_interval);
+			int err = execd_parse_duration(optarg, ret_interval);
 			if (err < 0)
 				return usage_error("bad value '%s' for --interval: expected a positive duration such as "
 						   "10s, 1m or 500ms", optarg);
@@ -331,7 +336,7 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 				return usage_error("unknown option '-%c' (see --help)", optopt);
 			return usage_error("unknown option '%s' (see --help)", argv[optind - 1]);
 		default: /* a core option */
-			if (pm_opts_set(po, c - OPT_CORE, optarg) < 0)
+			if (pm_cmdline_take(po, c, OPT_CORE, optarg) < 0)
 				return usage_error("bad value '%s' for --%s", optarg, longopts[idx].name);
 			break;
 		}
@@ -346,7 +351,7 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 
 int main(int argc, char **argv)
 {
-	struct execd x = {.format = OUT_INFLUX};
+	struct execd x = {.format = EXECD_INFLUX};
 	struct pm_opts po = PM_OPTS_INIT;
 	uint64_t interval = 0;
 	bool once = false;
@@ -367,14 +372,16 @@ int main(int argc, char **argv)
 	if (pm_ctx_open(&x.ctx, &po) < 0)
 		return 1; /* the core logged why */
 
-	if (once)
-		rc = batch(&x) == BATCH_FAILED;
-	else if (interval)
+	if (once) {
+		int r = batch(&x);
+		rc = r == BATCH_FAILED || r == BATCH_FATAL;
+	} else if (interval) {
 		rc = run_interval(&x, interval);
-	else
+	} else {
 		rc = run_stdin(&x);
+	}
 
-	tbuf_free(&x.buf);
+	execd_buf_free(&x.buf);
 	pm_snapshot_free(&x.snap);
 	pm_ctx_close(x.ctx);
 	return rc;

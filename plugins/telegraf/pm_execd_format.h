@@ -1,8 +1,9 @@
 /*
  * One snapshot as one batch of text: InfluxDB line protocol for Telegraf, or
  * the Prometheus text exposition format for node_exporter's textfile
- * collector. Names come from the catalogue (pm_metrics[]); a metric is
- * written only at the levels it belongs to, and only where it is present.
+ * collector. Entities come from the core's walk, names from its catalogues
+ * (pm_metrics[], pm_labels[], pm_level_name()); a metric is written only at
+ * the levels it belongs to, and only where it is present.
  */
 #ifndef PM_EXECD_FORMAT_H
 #define PM_EXECD_FORMAT_H
@@ -10,22 +11,24 @@
 #include "pm_execd_text.h"
 #include "podmem.h"
 
-enum out_format { OUT_INFLUX, OUT_PROMETHEUS };
+enum execd_format { EXECD_INFLUX, EXECD_PROMETHEUS };
 
 /*
- * Appends SNAP to B in FORMAT.
+ * Appends SNAP to B in FORMAT. Allocates nothing but B's growth.
  *
  * influx: measurements podmem_node, podmem_pod and podmem_container, one
- * line each for the node, every pod (or host group) and every container; the
- * tags container, container_id, namespace, pod, pod_uid and qos, sorted, an
- * empty one left out; integer fields named after the catalogue; the
- * snapshot's time_ns as every line's timestamp.
+ * line each for the node, every pod (or host group) and every container; as
+ * tags, every identity label (pm_labels[].tag) the entity's level carries
+ * (pods: namespace, pod, pod_uid, qos; containers also container,
+ * container_id, runtime, sandbox), sorted by key, an empty one left out;
+ * integer fields named after the catalogue; the snapshot's time_ns as every
+ * line's timestamp.
  *
  * prometheus: one family per level and metric that has a sample, named
  * podmem_<level>_<metric> plus _bytes (bytes), _seconds (microseconds,
  * written as seconds) and _total (counters), each with # HELP and # TYPE;
  * the same labels; no timestamps (the textfile collector refuses them).
  */
-void format_batch(struct tbuf *b, const struct pm_snapshot *snap, enum out_format format);
+void execd_format_batch(struct execd_buf *b, const struct pm_snapshot *snap, enum execd_format format);
 
 #endif

@@ -1,15 +1,17 @@
 #include "pm_execd_text.h"
 
+#include "podmem.h" /* pm_utf8_len */
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
+#define EXECD_U_FFFD "\xef\xbf\xbd" /* U+FFFD */
 
 /* Makes room for N more bytes (plus a NUL for vsnprintf). False after an oom. */
-static bool tbuf_room(struct tbuf *b, size_t n)
+static bool buf_room(struct execd_buf *b, size_t n)
 {
 	if (b->oom)
 		return false;
@@ -32,31 +34,31 @@ oom:
 	return false;
 }
 
-void tbuf_put(struct tbuf *b, const char *s, size_t n)
+void execd_put(struct execd_buf *b, const char *s, size_t n)
 {
-	if (!tbuf_room(b, n))
+	if (!buf_room(b, n))
 		return;
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 }
 
-void tbuf_puts(struct tbuf *b, const char *s)
+void execd_puts(struct execd_buf *b, const char *s)
 {
-	tbuf_put(b, s, strlen(s));
+	execd_put(b, s, strlen(s));
 }
 
-void tbuf_putc(struct tbuf *b, char c)
+void execd_putc(struct execd_buf *b, char c)
 {
-	tbuf_put(b, &c, 1);
+	execd_put(b, &c, 1);
 }
 
-void tbuf_printf(struct tbuf *b, const char *fmt, ...)
+void execd_printf(struct execd_buf *b, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !tbuf_room(b, (size_t)n))
+	if (n < 0 || !buf_room(b, (size_t)n))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
@@ -64,65 +66,31 @@ void tbuf_printf(struct tbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-void tbuf_end_line(struct tbuf *b)
+void execd_end_line(struct execd_buf *b)
 {
-	tbuf_putc(b, '\n');
+	execd_putc(b, '\n');
 	if (b->oom)
 		b->len = b->whole;
 	else
 		b->whole = b->len;
 }
 
-void tbuf_reset(struct tbuf *b)
+void execd_buf_reset(struct execd_buf *b)
 {
 	b->len = b->whole = 0;
 	b->oom = false;
 }
 
-void tbuf_free(struct tbuf *b)
+void execd_buf_free(struct execd_buf *b)
 {
 	free(b->p);
-	*b = (struct tbuf){0};
-}
-
-/* The length of the well-formed UTF-8 sequence at S (Unicode table 3-7), or 0.
- * Stops at the first bad byte, so it never reads past a NUL. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		if (c == 0xe0)
-			lo = 0xa0; /* overlong */
-		if (c == 0xed)
-			hi = 0x9f; /* surrogates */
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		if (c == 0xf0)
-			lo = 0x90; /* overlong */
-		if (c == 0xf4)
-			hi = 0x8f; /* above U+10FFFF */
-	} else {
-		return 0;
-	}
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
+	*b = (struct execd_buf){0};
 }
 
 /* What the ASCII byte C becomes in CTX, or NULL for itself. */
-static const char *escape_of(unsigned char c, enum text_ctx ctx)
+static const char *escape_of(unsigned char c, enum execd_ctx ctx)
 {
-	bool lp = ctx == TEXT_LP_MEASUREMENT || ctx == TEXT_LP_KEY;
+	bool lp = ctx == EXECD_LP_MEASUREMENT || ctx == EXECD_LP_KEY;
 
 	switch (c) {
 	case '\n':
@@ -130,13 +98,13 @@ static const char *escape_of(unsigned char c, enum text_ctx ctx)
 	case '\\':
 		return lp ? NULL : "\\\\";
 	case '"':
-		return ctx == TEXT_PROM_LABEL ? "\\\"" : NULL;
+		return ctx == EXECD_PROM_LABEL ? "\\\"" : NULL;
 	case ' ':
 		return lp ? "\\ " : NULL;
 	case ',':
 		return lp ? "\\," : NULL;
 	case '=':
-		return ctx == TEXT_LP_KEY ? "\\=" : NULL;
+		return ctx == EXECD_LP_KEY ? "\\=" : NULL;
 	case '\t':
 		return lp ? "\\t" : NULL;
 	case '\r':
@@ -145,34 +113,36 @@ static const char *escape_of(unsigned char c, enum text_ctx ctx)
 		return lp ? "\\f" : NULL;
 	}
 	if (lp && (c < 0x20 || c == 0x7f))
-		return REPLACEMENT;
+		return EXECD_U_FFFD;
 	return NULL;
 }
 
-void text_escape(struct tbuf *b, const char *s, enum text_ctx ctx)
+void execd_escape(struct execd_buf *b, const char *s, enum execd_ctx ctx)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
-	while (*p) {
-		size_t n = utf8_len(p);
-		const char *esc = n == 1 ? escape_of(*p, ctx) : n == 0 ? REPLACEMENT : NULL;
+	for (size_t left = strlen(s); left;) {
+		size_t n = pm_utf8_len(p, left);
+		const char *esc = n == 1 ? escape_of(*p, ctx) : n == 0 ? EXECD_U_FFFD : NULL;
 		if (esc)
-			tbuf_puts(b, esc);
+			execd_puts(b, esc);
 		else
-			tbuf_put(b, (const char *)p, n);
-		p += n ? n : 1;
+			execd_put(b, (const char *)p, n);
+		n += !n; /* a bad byte is skipped alone */
+		p += n;
+		left -= n;
 	}
 }
 
-bool lp_tag(struct tbuf *b, const char *key, const char *value)
+bool execd_lp_tag(struct execd_buf *b, const char *key, const char *value)
 {
 	size_t mark = b->len;
 
-	tbuf_putc(b, ',');
-	text_escape(b, key, TEXT_LP_KEY);
-	tbuf_putc(b, '=');
+	execd_putc(b, ',');
+	execd_escape(b, key, EXECD_LP_KEY);
+	execd_putc(b, '=');
 	size_t start = b->len;
-	text_escape(b, value, TEXT_LP_KEY);
+	execd_escape(b, value, EXECD_LP_KEY);
 	/* no escape sequence ends in a backslash: these are the value's own */
 	while (b->len > start && b->p[b->len - 1] == '\\')
 		b->len--;
@@ -183,7 +153,7 @@ bool lp_tag(struct tbuf *b, const char *key, const char *value)
 	return true;
 }
 
-int parse_duration(const char *s, uint64_t *ret_ns)
+int execd_parse_duration(const char *s, uint64_t *ret_ns)
 {
 	/* a unit that is a prefix of another comes after it ("ms" before "m") */
 	static const struct {

@@ -12,7 +12,8 @@ HOSTILE_CTR='ctr=1, "two"\three'
 
 # fixture_set DIR: the fixture nodes every format is checked on, one directory
 # each under DIR, named as in FIXTURES:
-#   v1-hostile, v2-hostile  mktree.sh --hostile on cgroup v1 and v2
+#   v1-hostile, v2-hostile  mktree.sh --hostile on cgroup v1 (cgroupfs: the
+#                           runtime unknown) and v2 (systemd, CRI-O: known)
 #   v2-nokube               a host with no kubepods tree: groups, empty tags
 #   v2-oddnames             a pod named with a newline, a tab and a trailing
 #                           backslash, and a pod with no log directory (no
@@ -20,7 +21,7 @@ HOSTILE_CTR='ctr=1, "two"\three'
 fixture_set() {
 	local d=$1
 	"$SRC/tests/fixtures/mktree.sh" "$d/v1-hostile" --version 1 --hostile
-	"$SRC/tests/fixtures/mktree.sh" "$d/v2-hostile" --version 2 --hostile
+	"$SRC/tests/fixtures/mktree.sh" "$d/v2-hostile" --version 2 --hostile --driver systemd --runtime crio
 	"$SRC/tests/fixtures/mktree.sh" "$d/v2-nokube" --version 2 --no-kube
 	"$SRC/tests/fixtures/mktree.sh" "$d/v2-oddnames" --version 2
 	local pods=$d/v2-oddnames/log/pods uid=3c4d5e6f-7081-4293-a4b5-0000000000c3
@@ -36,15 +37,15 @@ batch_lines() {
 }
 
 # ---- podmem-execd driven as Telegraf's execd drives it ------------------------
-# execd_start ARGS...: starts podmem-execd with its stdin and stdout on FIFOs
-# held by this shell: EX_TO (write a line to ask for a batch), EX_FROM (read
-# the batches); EX_PID; stderr in $T/execd.err. Killed at exit if still running.
+# execd_start ARGS...: starts podmem-execd (daemon_start) with its stdin and
+# stdout on FIFOs held by this shell: EX_TO (write a line to ask for a batch),
+# EX_FROM (read the batches); EX_PID; stderr in $T/execd.err, emptied first.
+# Killed at exit if still running.
 execd_start() {
 	rm -f "$T/ex.in" "$T/ex.out"
 	mkfifo "$T/ex.in" "$T/ex.out"
-	"$EXECD" "$@" <"$T/ex.in" >"$T/ex.out" 2>"$T/execd.err" &
-	EX_PID=$!
-	at_exit "kill_pid $EX_PID"
+	: >"$T/execd.err"
+	daemon_start EX_PID "$T/ex.in" "$T/ex.out" "$T/execd.err" "$EXECD" "$@"
 	exec {EX_TO}>"$T/ex.in" {EX_FROM}<"$T/ex.out"
 }
 
@@ -75,6 +76,7 @@ execd_finish() {
 	exec {EX_FROM}<&-
 	[ -n "${1:-}" ] || assert_eq "output after the last batch" "" "$(cat "$rest")"
 	wait "$EX_PID" || rc=$?
+	EX_PID=
 	assert_eq "exit status at the end of stdin" 0 "$rc"
 }
 
@@ -88,10 +90,12 @@ batch_time() {
 }
 
 # ---- what podmem --json says, in each format's terms ------------------------
-# The identity of a pod (and container) as [key, value] pairs sorted by key, for jq.
+# The identity of a pod (and container) as [key, value] pairs sorted by key,
+# for jq; a container's sandbox (a JSON boolean) as the text "true"/"false".
 JQ_IDENTITY='
 def identity($p; $c): [["container", ($c.container // "")], ["container_id", ($c.container_id // "")],
-	["namespace", $p.namespace], ["pod", $p.pod], ["pod_uid", $p.pod_uid], ["qos", $p.qos]];
+	["namespace", $p.namespace], ["pod", $p.pod], ["pod_uid", $p.pod_uid], ["qos", $p.qos],
+	["runtime", ($c.runtime // "")], ["sandbox", (if $c | has("sandbox") then $c.sandbox | tostring else "" end)]];
 def metrics: to_entries[] | select(.value | type == "number");
 '
 

@@ -121,13 +121,25 @@ for fx in "${FIXTURES[@]}"; do
 		assert_contains "$fx: tag keys" "$tagkeys" "podmem_pod:pod "
 		for k in namespace pod_uid qos; do assert_not_contains "$fx: tag keys" "$tagkeys" "$k"; done
 		;;
+	v2-hostile)
+		assert_eq "$fx: measurements" podmem_container,podmem_node,podmem_pod "$measurements"
+		assert_eq "$fx: tag keys" "podmem_container:container,container_id,namespace,pod,pod_uid,qos,runtime,sandbox\
+ podmem_pod:namespace,pod,pod_uid,qos " "$tagkeys"
+		;;
 	*)
+		# cgroupfs: the runtime is unknown, so that tag is left out
 		assert_eq "$fx: measurements" podmem_container,podmem_node,podmem_pod "$measurements"
 		assert_eq "$fx: tag keys" \
-			"podmem_container:container,container_id,namespace,pod,pod_uid,qos podmem_pod:namespace,pod,pod_uid,qos " \
+			"podmem_container:container,container_id,namespace,pod,pod_uid,qos,sandbox podmem_pod:namespace,pod,pod_uid,qos " \
 			"$tagkeys"
 		;;
 	esac
+	# each container's runtime and sandbox tags, queried back, as podmem --json has them
+	jq -r '.pods[].containers[]? | "\(.container_id)|\(.runtime)|\(.sandbox)"' "$dir/sample.json" >"$dir/expect.rs"
+	query "$db" "SELECT last(usage) FROM podmem_container GROUP BY container_id, runtime, sandbox" |
+		jq -r '.results[0].series[]? | .tags | "\(.container_id)|\(.runtime)|\(.sandbox)"' >"$dir/got.rs"
+	assert_same_lines "$fx: runtime and sandbox tags vs podmem --json" "$dir/expect.rs" "$dir/got.rs"
+	grep -q '|true$' "$dir/expect.rs" || [ "$fx" = v2-nokube ] || fail "$fx: no sandbox container to check"
 	case $fx in
 	*-hostile)
 		# the hostile names come back exactly as mktree.sh wrote them
@@ -149,5 +161,5 @@ for fx in "${FIXTURES[@]}"; do
 		assert_eq "$fx: points of the unnamed pod, with no namespace tag" 2 "$got"
 		;;
 	esac
-	note "$fx: $n lines a batch, 2 batches stored and equal to podmem --json"
+	note "$fx: $n lines a batch, 2 batches stored and equal to podmem --json, runtime and sandbox tags too"
 done

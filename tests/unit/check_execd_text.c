@@ -1,0 +1,297 @@
+/* podmem-execd's text: line-protocol and Prometheus escaping, line-protocol
+ * tags, Go-style durations, the batch buffer's out-of-memory path, and both
+ * batch formats on a synthetic snapshot (plugins/telegraf/pm_execd_*.c). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "pm_execd_format.h"
+
+/* from the sanitizer runtime (the unit runner is always built with ASan) */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+					      void (*free_hook)(const volatile void *));
+
+/* B holds exactly WANT */
+#define ck_assert_buf_eq(b, want)                                                                        \
+	ck_assert_msg((b)->len == strlen(want) && !memcmp((b)->p, (want), (b)->len),                     \
+		      "want \"%s\"\n got \"%.*s\"", (want), (int)(b)->len, (b)->p ? (b)->p : "")
+
+static const struct {
+	enum execd_ctx ctx;
+	const char *in;
+	const char *want;
+} escapes[] = {
+	/* line protocol: measurement escapes space and comma only */
+	{EXECD_LP_MEASUREMENT, "podmem_pod", "podmem_pod"},
+	{EXECD_LP_MEASUREMENT, "a b,c=d\"e\\f", "a\\ b\\,c=d\"e\\f"},
+	/* tag key, tag value, field key: also '=' */
+	{EXECD_LP_KEY, "a b,c=d", "a\\ b\\,c\\=d"},
+	{EXECD_LP_KEY, "ns with space,comma=eq", "ns\\ with\\ space\\,comma\\=eq"},
+	{EXECD_LP_KEY, "pod \"quoted\" \\back\\slash,\xc3\xa9=\xc3\xbc \xe6\xbc\xa2\xe5\xad\x97",
+	 "pod\\ \"quoted\"\\ \\back\\slash\\,\xc3\xa9\\=\xc3\xbc\\ \xe6\xbc\xa2\xe5\xad\x97"},
+	{EXECD_LP_KEY, "ctr=1, \"two\"\\three", "ctr\\=1\\,\\ \"two\"\\three"},
+	/* a backslash before an escaped character stays: InfluxDB unescapes only \, \  \= */
+	{EXECD_LP_KEY, "a\\ b", "a\\\\ b"},
+	/* no newline can live in line protocol: Telegraf's two-character forms */
+	{EXECD_LP_KEY, "l1\nl2\tt\rr\ff", "l1\\nl2\\tt\\rr\\ff"},
+	{EXECD_LP_MEASUREMENT, "m\nx", "m\\nx"},
+	{EXECD_LP_KEY, "bell\x01" "del\x7f", "bell\xef\xbf\xbd" "del\xef\xbf\xbd"},
+	/* invalid UTF-8 becomes U+FFFD, one per bad byte; valid UTF-8 passes */
+	{EXECD_LP_KEY, "x\xffy", "x\xef\xbf\xbdy"},
+	{EXECD_LP_KEY, "\xc0\x80", "\xef\xbf\xbd\xef\xbf\xbd"},                      /* overlong NUL */
+	{EXECD_LP_KEY, "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"},      /* surrogate */
+	{EXECD_LP_KEY, "\xe6\xbc", "\xef\xbf\xbd\xef\xbf\xbd"},                      /* cut short */
+	{EXECD_LP_KEY, "\xf4\x90\x80\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"}, /* > U+10FFFF */
+	{EXECD_LP_KEY, "\xf0\x9f\x98\x80 \xe2\x82\xac", "\xf0\x9f\x98\x80\\ \xe2\x82\xac"},
+	/* Prometheus label value: \\ \" \n; everything else as it is */
+	{EXECD_PROM_LABEL, "a\\b\"c\nd e,f=g\th", "a\\\\b\\\"c\\nd e,f=g\th"},
+	{EXECD_PROM_LABEL, "pod \"quoted\" \\back\\slash,\xc3\xa9=\xc3\xbc",
+	 "pod \\\"quoted\\\" \\\\back\\\\slash,\xc3\xa9=\xc3\xbc"},
+	{EXECD_PROM_LABEL, "bad\xfe", "bad\xef\xbf\xbd"},
+	/* Prometheus HELP: \\ and \n, quotes as they are */
+	{EXECD_PROM_HELP, "a\\b\"c\nd", "a\\\\b\"c\\nd"},
+};
+
+START_TEST(escape)
+{
+	struct execd_buf b = {0};
+
+	execd_escape(&b, escapes[_i].in, escapes[_i].ctx);
+	ck_assert_buf_eq(&b, escapes[_i].want);
+	execd_buf_free(&b);
+}
+END_TEST
+
+static const struct {
+	const char *key, *value;
+	const char *want; /* "" when the tag is left out */
+} tags[] = {
+	{"pod", "web-0", ",pod=web-0"},
+	{"pod", "", ""},                        /* empty: not allowed */
+	{"pod", "trail\\", ",pod=trail"},       /* would escape the separator */
+	{"pod", "trail\\\\", ",pod=trail"},
+	{"pod", "\\", ""},                      /* nothing left */
+	{"pod", "sp \\", ",pod=sp\\ "},
+	{"pod", "a,b", ",pod=a\\,b"},
+	{"the key", "v", ",the\\ key=v"},
+};
+
+START_TEST(lp_tag)
+{
+	struct execd_buf b = {0};
+	char want[64];
+
+	execd_puts(&b, "m");
+	bool wrote = execd_lp_tag(&b, tags[_i].key, tags[_i].value);
+	snprintf(want, sizeof want, "m%s", tags[_i].want);
+	ck_assert_buf_eq(&b, want);
+	ck_assert_int_eq(wrote, tags[_i].want[0] != 0);
+	execd_buf_free(&b);
+}
+END_TEST
+
+#define S 1000000000ull
+static const struct {
+	const char *in;
+	int err;
+	unsigned long long ns;
+} durations[] = {
+	{"10s", 0, 10 * S},
+	{"1m", 0, 60 * S},
+	{"500ms", 0, 500000000},
+	{"1h30m", 0, 5400 * S},
+	{"1m30s", 0, 90 * S},
+	{"1.5s", 0, 1500000000},
+	{".25s", 0, 250000000},
+	{"250us", 0, 250000},
+	{"250\xc2\xb5s", 0, 250000},
+	{"250\xce\xbcs", 0, 250000},
+	{"100ns", 0, 100},
+	{"+2s", 0, 2 * S},
+	{"", -EINVAL, 0},
+	{"10", -EINVAL, 0}, /* Go wants a unit */
+	{"s", -EINVAL, 0},
+	{"abc", -EINVAL, 0},
+	{"1x", -EINVAL, 0},
+	{"10 s", -EINVAL, 0},
+	{"-1s", -EINVAL, 0},
+	{"0s", -EINVAL, 0}, /* not a usable interval */
+	{"1s2", -EINVAL, 0},
+	{"99999999999999999999s", -ERANGE, 0},
+	{"6000000h", -ERANGE, 0},
+};
+
+START_TEST(duration)
+{
+	uint64_t ns = 0;
+
+	ck_assert_msg(execd_parse_duration(durations[_i].in, &ns) == durations[_i].err, "\"%s\"", durations[_i].in);
+	if (!durations[_i].err)
+		ck_assert_uint_eq(ns, durations[_i].ns);
+}
+END_TEST
+
+/* the out-of-memory path: appends stop, and the batch ends at the last whole line */
+START_TEST(oom)
+{
+	struct execd_buf b = {0};
+
+	execd_puts(&b, "whole");
+	execd_end_line(&b);
+	execd_puts(&b, "half");
+	b.oom = true; /* as if realloc had failed */
+	execd_puts(&b, " more");
+	execd_end_line(&b);
+	ck_assert_buf_eq(&b, "whole\n");
+	execd_buf_reset(&b);
+	execd_puts(&b, "again");
+	execd_end_line(&b);
+	ck_assert_buf_eq(&b, "again\n");
+	execd_buf_free(&b);
+}
+END_TEST
+
+/* A synthetic snapshot: a node; a pod with no namespace, a newline and a
+ * trailing backslash in its name, an app container and a crio sandbox; a
+ * host group with no values. */
+struct synthetic {
+	struct pm_container ctrs[2];
+	struct pm_pod pods[2];
+	struct pm_snapshot snap;
+};
+
+static void synthetic_init(struct synthetic *y)
+{
+	*y = (struct synthetic){
+		.ctrs = {{.ident = {.name = "app 1", .id = "abc"}},
+			 {.ident = {.name = "POD", .id = "def", .runtime = PM_RT_CRIO, .sandbox = true}}},
+		.pods = {{.ident = {.kind = PM_POD, .name = "web\n0\\", .uid = "u-1", .qos = PM_QOS_BURSTABLE},
+			  .n_containers = 2},
+			 {.ident = {.kind = PM_GROUP, .name = "system.slice"}}},
+		.snap = {.time_ns = 1700000000123456789ull, .node_ok = true, .n_pods = 2},
+	};
+	y->pods[0].containers = y->ctrs;
+	y->snap.pods = y->pods;
+	pm_set(&y->snap.node, PM_M_USAGE, 100);
+	pm_set(&y->snap.node, PM_M_LIMIT, 1); /* not a node metric: never written */
+	pm_set(&y->pods[0].val, PM_M_USAGE, 200);
+	pm_set(&y->pods[0].val, PM_M_PGFAULT, 7);
+	pm_set(&y->pods[0].val, PM_M_PRESSURE_SOME, 1500001);
+	pm_set(&y->pods[0].val, PM_M_TOTAL, 5);             /* node only */
+	pm_set(&y->ctrs[0].val, PM_M_USAGE, UINT64_MAX); /* beyond line protocol's int64 */
+	pm_set(&y->ctrs[1].val, PM_M_USAGE, 5);
+	/* the group has no field: no line, no sample */
+}
+
+START_TEST(influx)
+{
+	struct synthetic y;
+	struct execd_buf b = {0};
+
+	synthetic_init(&y);
+	execd_format_batch(&b, &y.snap, EXECD_INFLUX);
+	ck_assert_buf_eq(&b, "podmem_node usage=100i 1700000000123456789\n"
+			     "podmem_pod,pod=web\\n0,pod_uid=u-1,qos=burstable usage=200i,pgfault=7i,"
+			     "pressure_some=1500001i 1700000000123456789\n"
+			     "podmem_container,container=app\\ 1,container_id=abc,pod=web\\n0,pod_uid=u-1,qos=burstable,"
+			     "sandbox=false usage=9223372036854775807i 1700000000123456789\n"
+			     "podmem_container,container=POD,container_id=def,pod=web\\n0,pod_uid=u-1,qos=burstable,"
+			     "runtime=crio,sandbox=true usage=5i 1700000000123456789\n");
+
+	y.snap.node_ok = false; /* a partial sample: the rest is still written */
+	execd_buf_reset(&b);
+	execd_format_batch(&b, &y.snap, EXECD_INFLUX);
+	ck_assert_uint_ne(b.len, 0);
+	ck_assert_msg(memcmp(b.p, "podmem_pod,", 11) == 0, "influx without the node: %.*s", (int)b.len, b.p);
+	execd_buf_free(&b);
+}
+END_TEST
+
+START_TEST(prometheus)
+{
+	struct synthetic y;
+	struct execd_buf b = {0};
+	char want[2048];
+
+	synthetic_init(&y);
+	snprintf(want, sizeof want,
+		 "# HELP podmem_node_usage_bytes %s\n"
+		 "# TYPE podmem_node_usage_bytes gauge\n"
+		 "podmem_node_usage_bytes 100\n"
+		 "# HELP podmem_pod_usage_bytes %s\n"
+		 "# TYPE podmem_pod_usage_bytes gauge\n"
+		 "podmem_pod_usage_bytes{pod=\"web\\n0\\\\\",pod_uid=\"u-1\",qos=\"burstable\"} 200\n"
+		 "# HELP podmem_pod_pgfault_total %s\n"
+		 "# TYPE podmem_pod_pgfault_total counter\n"
+		 "podmem_pod_pgfault_total{pod=\"web\\n0\\\\\",pod_uid=\"u-1\",qos=\"burstable\"} 7\n"
+		 "# HELP podmem_pod_pressure_some_seconds_total %s\n"
+		 "# TYPE podmem_pod_pressure_some_seconds_total counter\n"
+		 "podmem_pod_pressure_some_seconds_total{pod=\"web\\n0\\\\\",pod_uid=\"u-1\",qos=\"burstable\"} "
+		 "1.500001\n"
+		 "# HELP podmem_container_usage_bytes %s\n"
+		 "# TYPE podmem_container_usage_bytes gauge\n"
+		 "podmem_container_usage_bytes{container=\"app 1\",container_id=\"abc\",pod=\"web\\n0\\\\\","
+		 "pod_uid=\"u-1\",qos=\"burstable\",sandbox=\"false\"} 18446744073709551615\n"
+		 "podmem_container_usage_bytes{container=\"POD\",container_id=\"def\",pod=\"web\\n0\\\\\","
+		 "pod_uid=\"u-1\",qos=\"burstable\",runtime=\"crio\",sandbox=\"true\"} 5\n",
+		 pm_metrics[PM_M_USAGE].help, pm_metrics[PM_M_USAGE].help, pm_metrics[PM_M_PGFAULT].help,
+		 pm_metrics[PM_M_PRESSURE_SOME].help, pm_metrics[PM_M_USAGE].help);
+	execd_format_batch(&b, &y.snap, EXECD_PROMETHEUS);
+	ck_assert_buf_eq(&b, want);
+	execd_buf_free(&b);
+}
+END_TEST
+
+static size_t allocations;
+static void count_malloc(const volatile void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	allocations++;
+}
+static void ignore_free(const volatile void *p)
+{
+	(void)p;
+}
+
+/* once the buffer has grown, a batch in either format allocates nothing */
+START_TEST(steady_batch_allocates_nothing)
+{
+	struct synthetic y;
+	struct execd_buf b = {0};
+
+	synthetic_init(&y);
+	execd_format_batch(&b, &y.snap, EXECD_INFLUX);
+	execd_buf_reset(&b);
+	execd_format_batch(&b, &y.snap, EXECD_PROMETHEUS);
+	__sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
+	allocations = 0;
+	for (int i = 0; i < 4; i++) { /* no ck_assert in here: Check allocates for each */
+		execd_buf_reset(&b);
+		execd_format_batch(&b, &y.snap, i % 2 ? EXECD_INFLUX : EXECD_PROMETHEUS);
+	}
+	size_t n = allocations;
+	__sanitizer_install_malloc_and_free_hooks(NULL, NULL);
+	ck_assert_uint_eq(n, 0);
+	ck_assert(!b.oom);
+	execd_buf_free(&b);
+}
+END_TEST
+
+#define N_OF(a) (int)(sizeof(a) / sizeof((a)[0]))
+
+Suite *suite_execd_text(void)
+{
+	Suite *s = suite_create("execd_text");
+	TCase *tc = tcase_create("execd_text");
+	tcase_add_loop_test(tc, escape, 0, N_OF(escapes));
+	tcase_add_loop_test(tc, lp_tag, 0, N_OF(tags));
+	tcase_add_loop_test(tc, duration, 0, N_OF(durations));
+	tcase_add_test(tc, oom);
+	tcase_add_test(tc, influx);
+	tcase_add_test(tc, prometheus);
+	tcase_add_test(tc, steady_batch_allocates_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
