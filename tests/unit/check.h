@@ -10,6 +10,7 @@ Suite *suite_parse(void);
 Suite *suite_layout(void);
 Suite *suite_discover(void);
 Suite *suite_ctx(void);
+Suite *suite_cd_names(void);
 
 /* Writes a fixture node with tests/fixtures/mktree.sh into a new temp dir
  * (ARGS are mktree's options); returns the dir (static buffer). */
