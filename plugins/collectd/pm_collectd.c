@@ -298,8 +298,10 @@ static void set_instance(value_list_t *vl, const struct pm_entity *e)
 }
 
 /* E's identity as meta data: every tag label carried at its level and not
- * empty, as a string keyed by the label's name (a BOOL is "true" or "false",
- * which %{meta:...} and match_regex's MetaData both take); NULL for none. */
+ * empty, as a string keyed by the label's name; NULL for none. A BOOL is the
+ * string "true" or "false", as in the Influx tags and Prometheus labels: what
+ * target_set's %{meta:sandbox} and match_regex's MetaData see, and what a
+ * JSON writer shows, the same as for every other label. */
 static meta_data_t *identity_meta(const struct pm_entity *e)
 {
 	meta_data_t *md = NULL;

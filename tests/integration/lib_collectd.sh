@@ -151,9 +151,9 @@ json_names() {
 # The PostCache chain that makes the meta data visible in the csv tree: each
 # pod's and container's "usage" value is written under the host "POD_UID" or
 # "POD_UID|CONTAINER_ID|RUNTIME|SANDBOX", taken from its meta data (sandbox
-# is a "true"/"false" string, so match_regex can match it too). target_set
-# fills one %{meta:...} at a time into 128 bytes, in the meta data's order,
-# so a container's host is set in two steps, the runtime and sandbox first.
+# is "true" or "false"). target_set fills one %{meta:...} at a time into 128
+# bytes, in the meta data's order, so a container's host is set in two steps,
+# the runtime and sandbox first.
 IDENTITY_CHAIN='LoadPlugin match_regex
 LoadPlugin target_set
 <Chain "PostCache">
