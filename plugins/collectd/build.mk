@@ -7,6 +7,10 @@ COLLECTD_CFLAGS     ?= -DHAVE_CONFIG_H -I$(COLLECTD_INCDIR)
 COLLECTD_PLUGINDIR  ?= /usr/lib/collectd
 COLLECTD_CONFDIR    ?= /etc/collectd/collectd.conf.d
 
+# the instance names and patterns (no collectd headers) are tested by the
+# unit runner (tests/unit/check_cd_names.c), with or without collectd-dev
+UNIT_PLUGIN_SRCS += plugins/collectd/pm_cd_names.c
+
 # Without collectd's headers (Debian's collectd-dev) the plugin is skipped,
 # and plain `make` says so once.
 ifeq ($(wildcard $(COLLECTD_INCDIR)/core/daemon/collectd.h),)
@@ -16,11 +20,8 @@ else
 
 PMCD_SRCS := plugins/collectd/pm_collectd.c plugins/collectd/pm_cd_names.c
 PMCD_OBJS := $(PMCD_SRCS:%.c=$(BUILD)/pic/%.o)
-# the instance-name and pattern tests: a small program under ASan and UBSan,
-# run by tests/integration/collectd_names.sh
-PMCD_TEST := $(BUILD)/san/test-cd-names
 
-ALL_TARGETS       += $(BUILD)/podmem.so $(PMCD_TEST)
+ALL_TARGETS       += $(BUILD)/podmem.so
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/collectd_*.sh))
 INSTALL_RULES     += install-collectd
 
@@ -30,10 +31,6 @@ $(PMCD_OBJS): $(BUILD)/pic/%.o: %.c
 
 $(BUILD)/podmem.so: $(PMCD_OBJS) $(LIB_PIC) plugins/collectd/podmem.map
 	$(CC) -shared -Wl,--version-script=plugins/collectd/podmem.map -o $@ $(PMCD_OBJS) $(LIB_PIC) $(FINAL_LDFLAGS)
-
-$(PMCD_TEST): plugins/collectd/pm_cd_names_test.c plugins/collectd/pm_cd_names.c plugins/collectd/pm_cd_names.h
-	@mkdir -p $(@D)
-	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $(filter %.c,$^) $(FINAL_LDFLAGS)
 
 # The drop-in is installed once: a later install keeps the administrator's edits.
 .PHONY: install-collectd

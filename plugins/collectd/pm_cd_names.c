@@ -7,31 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "podmem.h"
+
 #define SUFFIX_LEN 9 /* "~" and 8 hex digits */
-
-/* The length of the valid UTF-8 character at S (AVAIL bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-	size_t n;
-	unsigned char lo = 0x80, hi = 0xbf; /* the second byte's range */
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, lo = s[0] == 0xe0 ? 0xa0 : 0x80, hi = s[0] == 0xed ? 0x9f : 0xbf;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, lo = s[0] == 0xf0 ? 0x90 : 0x80, hi = s[0] == 0xf4 ? 0x8f : 0xbf;
-	else
-		return 0;
-	if (avail < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
 
 /* Bytes a collectd identifier carries as they are; '~' marks our hash suffix. */
 static int safe_ascii(unsigned char c)
@@ -48,14 +26,6 @@ struct sink {
 	uint64_t hash; /* FNV-1a over the original bytes */
 };
 
-static void hash_bytes(struct sink *k, const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		k->hash ^= (unsigned char)s[i];
-		k->hash *= 0x100000001b3u;
-	}
-}
-
 static void put(struct sink *k, const char *s, size_t n)
 {
 	if (k->full || k->len + n > k->size - 1) {
@@ -70,7 +40,7 @@ static void put(struct sink *k, const char *s, size_t n)
 
 void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_t n_parts)
 {
-	struct sink k = {.out = out, .size = out_size, .hash = 0xcbf29ce484222325u};
+	struct sink k = {.out = out, .size = out_size, .hash = PM_FNV1A_INIT};
 	bool first = true;
 
 	for (size_t i = 0; i < n_parts; i++) {
@@ -79,13 +49,13 @@ void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_
 		if (!left)
 			continue;
 		if (!first) {
-			hash_bytes(&k, "_", 1);
+			k.hash = pm_fnv1a(k.hash, "_", 1);
 			put(&k, "_", 1);
 		}
 		first = false;
-		hash_bytes(&k, s, left);
+		k.hash = pm_fnv1a(k.hash, s, left);
 		while (left) {
-			size_t n = utf8_len((const unsigned char *)s, left);
+			size_t n = pm_utf8_len((const unsigned char *)s, left);
 			if (n == 0 || (n == 1 && !safe_ascii((unsigned char)*s))) {
 				put(&k, "_", 1);
 				k.changed = true;

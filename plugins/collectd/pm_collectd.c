@@ -1,14 +1,17 @@
 /*
- * podmem.so, the collectd front end: reads the <Plugin podmem> block,
- * samples the core once per interval and dispatches the node's, every pod's
- * and every container's breakdown, one value list per metric:
+ * podmem.so, the collectd front end: configure, walk, emit. It reads the
+ * <Plugin podmem> block, samples the core once per interval and walks the
+ * snapshot (pm_walk), dispatching the node's, every pod's and every
+ * container's metrics of its level (pm_metric_at), one value list each:
  *
  *   podmem-node/<type>-<metric>
  *   podmem-<namespace>_<pod>/<type>-<metric>
  *   podmem-<namespace>_<pod>_<container>/<type>-<metric>
  *
- * where <type> is "memory" for bytes and "derive" for counters and <metric>
- * a catalogue name; pods and containers carry their identity as meta data.
+ * where <type> is "memory" for bytes, "derive" for counters and "gauge" for
+ * the rest, and <metric> a catalogue name. Every name comes from the label
+ * catalogue (pm_labels.def): the instance from the namespace, pod and
+ * container labels, the meta data from every tag label of the level.
  * Everything lives in one struct podmem_cd, handed to collectd as the read
  * callback's user data; collectd frees it at shutdown. The only mutable
  * static is the "a block was configured" flag, because collectd's config
@@ -26,8 +29,14 @@
 
 #define PLUGIN "podmem"
 
-/* the Report* switches, all true by default */
-enum report { REPORT_NODE, REPORT_PODS, REPORT_CONTAINERS, REPORT_SANDBOX, REPORT__COUNT };
+/* the Report* switches, all true by default: one per level, indexed by it, and ReportSandbox */
+enum report {
+	REPORT_NODE = PM_LEVEL_NODE,
+	REPORT_PODS = PM_LEVEL_POD,
+	REPORT_CONTAINERS = PM_LEVEL_CONTAINER,
+	REPORT_SANDBOX = PM_LEVEL__COUNT,
+	REPORT__COUNT
+};
 static const char *const report_key[REPORT__COUNT] = {"ReportNode", "ReportPods", "ReportContainers",
 						       "ReportSandbox"};
 
@@ -249,8 +258,8 @@ static const char *type_of(const struct pm_metric_info *mi)
 	return mi->unit == PM_UNIT_BYTES ? "memory" : "gauge";
 }
 
-/* Dispatches VALS' selected metrics of LEVEL under VL's identifier. */
-static void dispatch(const struct podmem_cd *p, value_list_t *vl, const struct pm_values *vals, unsigned level)
+/* Dispatches E's selected metrics of its level under VL's identifier. */
+static void dispatch(const struct podmem_cd *p, value_list_t *vl, const struct pm_entity *e)
 {
 	value_t v;
 
@@ -258,48 +267,68 @@ static void dispatch(const struct podmem_cd *p, value_list_t *vl, const struct p
 	vl->values_len = 1;
 	for (int m = 0; m < PM_M__COUNT; m++) {
 		const struct pm_metric_info *mi = &pm_metrics[m];
-		if (!p->metric_on[m] || !(mi->levels & level) || !pm_has(vals, m))
+		if (!p->metric_on[m] || !pm_metric_at((enum pm_metric)m, e->level) || !pm_has(e->val, (enum pm_metric)m))
 			continue;
 		if (mi->kind == PM_KIND_COUNTER)
-			v.derive = (derive_t)vals->v[m];
+			v.derive = (derive_t)e->val->v[m];
 		else
-			v.gauge = (gauge_t)vals->v[m];
+			v.gauge = (gauge_t)e->val->v[m];
 		sstrncpy(vl->type, type_of(mi), sizeof vl->type);
 		sstrncpy(vl->type_instance, mi->name, sizeof vl->type_instance);
 		plugin_dispatch_values(vl);
 	}
 }
 
-static void add_meta(meta_data_t *md, const char *key, const char *value)
+/* E's plugin instance: "node", or its namespace, pod and container labels
+ * (those carried at its level) joined */
+static void set_instance(value_list_t *vl, const struct pm_entity *e)
 {
-	if (md && value[0])
-		meta_data_add_string(md, key, value);
-}
+	static const enum pm_label part_label[] = {PM_L_NAMESPACE, PM_L_POD, PM_L_CONTAINER};
+	const char *parts[sizeof part_label / sizeof part_label[0]];
 
-/* One pod's (C == NULL) or container's values, with its identity as meta data */
-static void dispatch_cgroup(const struct podmem_cd *p, value_list_t *vl, const struct pm_pod *pod,
-			    const struct pm_container *c)
-{
-	const char *parts[] = {pod->ident.namespace_, pod->ident.name, c ? c->ident.name : ""};
-	meta_data_t *md = meta_data_create();
-
-	pm_cd_instance(vl->plugin_instance, sizeof vl->plugin_instance, parts, 3);
-	add_meta(md, "namespace", pod->ident.namespace_);
-	add_meta(md, "pod", pod->ident.name);
-	add_meta(md, "pod_uid", pod->ident.uid);
-	add_meta(md, "qos", pm_qos_name(pod->ident.qos));
-	if (c) {
-		add_meta(md, "container", c->ident.name);
-		add_meta(md, "container_id", c->ident.id);
+	if (e->level == PM_LEVEL_NODE) {
+		sstrncpy(vl->plugin_instance, pm_level_name(e->level), sizeof vl->plugin_instance);
+		return;
 	}
-	vl->meta = md;
-	dispatch(p, vl, c ? &c->val : &pod->val, PM_AT_CG);
-	vl->meta = NULL;
-	meta_data_destroy(md);
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+		const char *v = pm_label_value(e, part_label[i], NULL);
+		parts[i] = v ? v : "";
+	}
+	pm_cd_instance(vl->plugin_instance, sizeof vl->plugin_instance, parts, sizeof parts / sizeof parts[0]);
 }
 
-static bool namespace_wanted(const struct podmem_cd *p, const char *ns)
+/* E's identity as meta data: every tag label carried at its level and not
+ * empty, as a string keyed by the label's name; NULL for none. A BOOL is the
+ * string "true" or "false", as in the Influx tags and Prometheus labels: what
+ * target_set's %{meta:sandbox} and match_regex's MetaData see, and what a
+ * JSON writer shows, the same as for every other label. */
+static meta_data_t *identity_meta(const struct pm_entity *e)
 {
+	meta_data_t *md = NULL;
+
+	for (int l = 0; l < PM_L__COUNT; l++) {
+		const char *v = pm_labels[l].tag ? pm_label_value(e, (enum pm_label)l, NULL) : NULL;
+		if (!v || !v[0])
+			continue;
+		if (!md && !(md = meta_data_create()))
+			return NULL;
+		meta_data_add_string(md, pm_labels[l].name, v);
+	}
+	return md;
+}
+
+/* whether the Report* switches and the namespace filters let E through */
+static bool wanted(const struct podmem_cd *p, const struct pm_entity *e)
+{
+	int sandbox = 0;
+	const char *ns = pm_label_value(e, PM_L_NAMESPACE, NULL);
+
+	if (!p->report[e->level])
+		return false;
+	if (pm_label_value(e, PM_L_SANDBOX, &sandbox) && sandbox && !p->report[REPORT_SANDBOX])
+		return false;
+	if (!ns)
+		return true;
 	if (p->ns_only.n && !pm_cd_pats_match(&p->ns_only, ns))
 		return false;
 	return !pm_cd_pats_match(&p->ns_ignore, ns);
@@ -307,24 +336,20 @@ static bool namespace_wanted(const struct podmem_cd *p, const char *ns)
 
 static void dispatch_snapshot(const struct podmem_cd *p)
 {
-	const struct pm_snapshot *s = &p->snap;
 	value_list_t vl = VALUE_LIST_INIT;
+	struct pm_walk w;
+	struct pm_entity e;
 
 	sstrncpy(vl.plugin, PLUGIN, sizeof vl.plugin);
-	vl.time = NS_TO_CDTIME_T(s->time_ns);
-	if (p->report[REPORT_NODE] && s->node_ok) {
-		sstrncpy(vl.plugin_instance, "node", sizeof vl.plugin_instance);
-		dispatch(p, &vl, &s->node, PM_AT_NODE);
-	}
-	for (size_t i = 0; i < s->n_pods; i++) {
-		const struct pm_pod *pod = &s->pods[i];
-		if (!namespace_wanted(p, pod->ident.namespace_))
+	vl.time = NS_TO_CDTIME_T(p->snap.time_ns);
+	for (pm_walk_init(&w, &p->snap); pm_walk_next(&w, &e);) {
+		if (!wanted(p, &e))
 			continue;
-		if (p->report[REPORT_PODS])
-			dispatch_cgroup(p, &vl, pod, NULL);
-		for (size_t j = 0; p->report[REPORT_CONTAINERS] && j < pod->n_containers; j++)
-			if (p->report[REPORT_SANDBOX] || !pod->containers[j].ident.sandbox)
-				dispatch_cgroup(p, &vl, pod, &pod->containers[j]);
+		set_instance(&vl, &e);
+		vl.meta = identity_meta(&e);
+		dispatch(p, &vl, &e);
+		meta_data_destroy(vl.meta);
+		vl.meta = NULL;
 	}
 }
 
@@ -347,20 +372,12 @@ static int podmem_read(user_data_t *ud)
 /* Opens the core and registers the read callback; takes P in every case. */
 static int podmem_cd_start(struct podmem_cd *p)
 {
-	int cg = pm_opt_find("CgroupRoot");
-
 	if (p->rescan_interval) {
 		cdtime_t every = plugin_get_interval();
 		cdtime_t n = every ? (p->rescan_interval + every - 1) / every : 1;
 		p->opts.rescan_every = n < 1 ? 1 : n > 1000000 ? 1000000 : (unsigned)n;
 	}
-	int rc = pm_ctx_open(&p->ctx, &p->opts);
-	if (rc < 0) {
-		if (p->path[cg])
-			ERROR(PLUGIN " plugin: CgroupRoot \"%s\": %s", p->path[cg],
-			      rc == -EINVAL ? "holds no memory cgroup files" : STRERROR(-rc));
-		else
-			ERROR(PLUGIN " plugin: no memory cgroup found (%s); set CgroupRoot", STRERROR(-rc));
+	if (pm_ctx_open(&p->ctx, &p->opts) < 0) { /* the core logged why */
 		podmem_cd_free(p);
 		return -1;
 	}

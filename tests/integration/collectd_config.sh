@@ -26,9 +26,9 @@ GOOD="  CgroupRoot \"$T/fx/cgroup\"
   Metrics \"/^pressure_/\"
   RescanInterval 30"
 
-# tcheck CONF: collectd -T's exit status
+# tcheck CONF: collectd -T's exit status, with a fresh CONF.log
 tcheck() {
-	rm -rf "$T/cd" "$CSV"
+	rm -rf "$T/cd" "$CSV" "$1.log"
 	local rc=0
 	collectd -T -C "$1" >"$1.out" 2>&1 || rc=$?
 	echo "$rc"
@@ -50,7 +50,6 @@ while IFS='|' read -r opt line; do
 		fail "'$line': no error naming $opt; log: $(grep -i podmem "$conf.log" | tail -3)"
 done <<EOF
 CgroupRoot|CgroupRoot "/nonexistent/podmem"
-CgroupRoot|CgroupRoot "$T/empty"
 CgroupRoot|CgroupRoot "fx/cgroup"
 CgroupRoot|CgroupRoot "$T/fx/cgroup" "$T/fx/cgroup"
 ProcRoot|ProcRoot "$T/file"
@@ -70,6 +69,24 @@ Metrics|Metrics true
 RescanInterval|RescanInterval 0
 RescanInterval|RescanInterval "ten"
 Bogus|Bogus "x"
+EOF
+
+# a cgroup root that cannot be used is logged once, with its name: a
+# directory with no memory cgroup files (the core refuses it), a missing one
+# (the option is refused), and none given where none is found (this ProcRoot
+# has no self/mountinfo); collectd then exits non-zero
+while IFS='|' read -r what names body; do
+	conf=$T/root.conf
+	cd_conf "$conf" 1 "$body"
+	[ "$(tcheck "$conf")" != 0 ] || fail "collectd -T took $what"
+	errs=$(grep '\[error\]' "$conf.log" || true)
+	assert_eq "$what: error lines (log: $errs)" 1 "$(grep -c . <<<"$errs" || true)"
+	grep -qF "podmem plugin: " <<<"$errs" && grep -qF "$names" <<<"$errs" ||
+		fail "$what: the error does not name $names: $errs"
+done <<EOF
+a root with no memory cgroup files|$T/empty|  CgroupRoot "$T/empty"
+a missing root|/nonexistent/podmem|  CgroupRoot "/nonexistent/podmem"
+no root found|$T/fx/proc/self/mountinfo|  ProcRoot "$T/fx/proc"
 EOF
 
 # two blocks

@@ -3,8 +3,9 @@
 # With every default, each value collectd writes must equal `podmem --json`
 # of the same tree, with the right identifier and type, and nothing more:
 # on cgroup v2 and v1, both drivers, three runtimes, hostile names and a host
-# without Kubernetes. Pod UID and container ID must arrive as meta data (a
-# PostCache chain moves each cgroup's "usage" under a host named after them).
+# without Kubernetes. Pod UID, container ID, runtime and sandbox must arrive
+# as meta data (a PostCache chain moves each cgroup's "usage" under a host
+# named after them, compared with podmem --json's fields).
 # The filters and Report* switches must select exactly what they say.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/integration/lib_collectd.sh"
@@ -60,10 +61,15 @@ full_run v2-systemd-hostile --version 2 --driver systemd --hostile
 cut -f2 "$T/v2-systemd-hostile/instances.tsv" | grep -E '~[0-9a-f]{8}$' >/dev/null ||
 	fail "the hostile pod's names were not marked as changed"
 full_run v1-crio-hostile --version 1 --runtime crio --hostile
-# the same names get the same instances, whatever else differs
+# the same names get the same instances, whatever else differs (the runtime)
 HOSTILE_UID=4d5e6f70-8192-43a4-b5c6-0000000000d4
-assert_eq "the hostile pod's instances on v2 and v1" "$(grep "^$HOSTILE_UID" "$T/v2-systemd-hostile/instances.tsv")" \
-	"$(grep "^$HOSTILE_UID" "$T/v1-crio-hostile/instances.tsv")"
+assert_eq "the hostile pod's instances on v2 and v1" "$(grep "^$HOSTILE_UID" "$T/v2-systemd-hostile/instances.tsv" | cut -f2)" \
+	"$(grep "^$HOSTILE_UID" "$T/v1-crio-hostile/instances.tsv" | cut -f2)"
+# the runtimes arrived as meta data: containerd by default, and crio
+for r in v2-systemd-hostile:containerd v1-crio-hostile:crio; do
+	assert_eq "${r%%:*}: runtimes in the containers' meta data" "${r#*:}" \
+		"$(cut -f1 "$T/${r%%:*}/instances.tsv" | awk -F'|' 'NF == 4 { print $3 }' | sort -u)"
+done
 full_run v2-no-kube --version 2 --no-kube
 assert_eq "groups and their children on a host without Kubernetes" \
 	"docker docker_$(printf dockerctr | sha256sum | cut -c1-64) init.scope system.slice system.slice_ssh.service user.slice" \

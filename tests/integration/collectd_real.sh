@@ -60,7 +60,7 @@ json_table "$T/after.json" >"$T/after.tsv"
 bad=$(compare_values "$T/before.tsv" "$T/after.tsv" "$T/got.tsv" $((64 << 20)))
 [ -z "$bad" ] || fail "values of the read at $E outside podmem --json before and after: $(head -30 <<<"$bad")"
 note "$(wc -l <"$T/got.tsv") values of one read within podmem --json before and after"
-grep -q $'^0a1b2c3d-0000-4000-8000-00000000a001|[0-9a-f]*\tmemory\tanon\t' "$T/got.tsv" ||
+grep -q $'^0a1b2c3d-0000-4000-8000-00000000a001|[0-9a-f]*|[^|]*|false\tmemory\tanon\t' "$T/got.tsv" ||
 	fail "no anon value for web-1's containers"
 
 check_instances "$T" "$T/before.json" "$T/actual.tsv"

@@ -56,20 +56,19 @@ ${4:-}"
 }
 
 # cd_start CONF [WRAPPER...]: starts collectd -f on CONF (under WRAPPER, e.g.
-# valgrind), sets CD_PID; it is stopped at exit if the test does not stop it.
+# valgrind) with its output in CONF.out, sets CD_PID; it is stopped at exit
+# if the test does not stop it.
 cd_start() {
 	CD_CONF=$1; shift
 	rm -rf "$CSV" "$T/cd"
-	"$@" collectd -f -C "$CD_CONF" >"$CD_CONF.out" 2>&1 &
-	CD_PID=$!
-	at_exit "kill_pid $CD_PID"
+	: >"$CD_CONF.out"
+	daemon_start CD_PID "" "$CD_CONF.out" "$CD_CONF.out" "$@" collectd -f -C "$CD_CONF"
 }
 
 # cd_halt: SIGTERM, and wait for collectd's exit status in CD_RC
 cd_halt() {
-	CD_RC=0
-	kill -TERM "$CD_PID"
-	wait "$CD_PID" || CD_RC=$?
+	daemon_stop CD_PID TERM
+	CD_RC=$DAEMON_RC
 }
 
 # cd_stop: cd_halt, and collectd must exit 0 ("Exiting normally")
@@ -78,14 +77,9 @@ cd_stop() {
 	assert_eq "collectd exit status (log: $(tail -3 "$CD_CONF.log" 2>/dev/null))" 0 "$CD_RC"
 }
 
-# cd_wait SECONDS CMD...: wait_for, but fails at once if collectd has exited
-cd_wait() {
-	local n=$(($1 * 10)); shift
-	while ! "$@" >/dev/null 2>&1; do
-		kill -0 "$CD_PID" 2>/dev/null || fail "collectd exited; log: $(tail -5 "$CD_CONF.log" 2>/dev/null)"
-		n=$((n - 1)); [ $n -gt 0 ] || return 1; sleep 0.1
-	done
-}
+# cd_wait SECONDS CMD...: polls CMD until it succeeds (1 after SECONDS), but
+# fails at once if collectd has exited
+cd_wait() { daemon_wait CD_PID "$CD_CONF.log" "$@"; }
 
 # cd_listval: the identifiers in collectd's cache now
 cd_listval() { collectdctl -s "$CD_SOCK" listval; }
@@ -127,10 +121,13 @@ cd_catalogue() {
 }
 
 # The key of a cgroup in the tables below: "node"; "UID" for a pod and
-# "UID|CONTAINER_ID" for a container; "group:INSTANCE" for a group and its
-# children on a host without Kubernetes, whose names are plain.
+# "UID|CONTAINER_ID|RUNTIME|SANDBOX" for a container (an unknown runtime, which
+# has no meta data, as target_set leaves it: "%{meta:runtime}"); "group:INSTANCE"
+# for a group and its children on a host without Kubernetes, whose names are plain.
 JQ_KEYS='def key: if .pod_uid == "" then "group:" + .pod else .pod_uid end;
-	def ckey($p): if $p.pod_uid == "" then "group:" + $p.pod + "_" + .container else $p.pod_uid + "|" + .container_id end;'
+	def ckey($p): if $p.pod_uid == "" then "group:" + $p.pod + "_" + .container
+		else [$p.pod_uid, .container_id, (if .runtime == "" then "%{meta:runtime}" else .runtime end),
+		      (.sandbox | tostring)] | join("|") end;'
 
 # json_table JSON: what collectd should carry for the sample JSON, one line
 # per value: "key<TAB>type<TAB>metric<TAB>value"
@@ -152,8 +149,11 @@ json_names() {
 }
 
 # The PostCache chain that makes the meta data visible in the csv tree: each
-# pod's and container's "usage" value is written under the host
-# "POD_UID" or "POD_UID|CONTAINER_ID", taken from its meta data.
+# pod's and container's "usage" value is written under the host "POD_UID" or
+# "POD_UID|CONTAINER_ID|RUNTIME|SANDBOX", taken from its meta data (sandbox
+# is "true" or "false"). target_set fills one %{meta:...} at a time into 128
+# bytes, in the meta data's order, so a container's host is set in two steps,
+# the runtime and sandbox first.
 IDENTITY_CHAIN='LoadPlugin match_regex
 LoadPlugin target_set
 <Chain "PostCache">
@@ -163,9 +163,13 @@ LoadPlugin target_set
       TypeInstance "^usage$"
       MetaData "pod_uid" "."
       MetaData "container_id" "."
+      MetaData "sandbox" "^(true|false)$"
     </Match>
     <Target "set">
-      Host "%{meta:pod_uid}|%{meta:container_id}"
+      Host "%{meta:runtime}|%{meta:sandbox}"
+    </Target>
+    <Target "set">
+      Host "%{meta:pod_uid}|%{meta:container_id}|%{host}"
     </Target>
   </Rule>
   <Rule "pod_identity">
