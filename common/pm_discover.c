@@ -6,61 +6,34 @@
  * counts (2 + subdirectories) of the directories it watches for changes.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
-#include "pm_ctx.h"
+#include "pm_discover.h"
 
-#define WALK_DEPTH 6
+#define PM_WALK_DEPTH 6
 
-struct old_pods {
-	struct pod_rec *pods;
-	size_t n;
+/* one scan: the discovery being filled, and the previous scan's pods (sorted by path) */
+struct scan {
+	struct pm_discovery *d;
+	struct pm_pod_rec *old;
+	size_t n_old;
 };
 
 static int cmp_rel(const void *a, const void *b)
 {
-	return strcmp(((const struct pod_rec *)a)->ident.cgroup, ((const struct pod_rec *)b)->ident.cgroup);
+	return strcmp(((const struct pm_pod_rec *)a)->ident.cgroup, ((const struct pm_pod_rec *)b)->ident.cgroup);
 }
 
-/* calls FN(ctx, dirfd, name, arg) for each subdirectory of DIRFD */
-static int each_subdir(struct pm_ctx *ctx, int dirfd, int (*fn)(struct pm_ctx *, int, const char *, void *), void *arg)
+static int add_watch(struct pm_discovery *d, int parentfd, const char *name)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (e->d_type == DT_UNKNOWN) {
-			struct stat st;
-			if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-				continue;
-		} else if (e->d_type != DT_DIR) {
-			continue;
-		}
-		r = fn(ctx, dirfd, e->d_name, arg);
-	}
-	closedir(d);
-	return r;
-}
-
-static int add_watch(struct pm_ctx *ctx, int parentfd, const char *name)
-{
-	struct watch *w = pm_grow(&ctx->watch, &ctx->cap_watch, ctx->n_watch, sizeof *w);
+	struct pm_watch *w = pm_grow(&d->watch, &d->cap_watch, d->n_watch, sizeof *w);
 	struct stat st;
 	if (!w)
 		return -ENOMEM;
@@ -72,18 +45,20 @@ static int add_watch(struct pm_ctx *ctx, int parentfd, const char *name)
 		return 0;
 	}
 	w->nlink = st.st_nlink;
-	ctx->n_watch++;
+	d->n_watch++;
 	return 0;
 }
 
-struct pod_ctx {
-	struct pod_rec *pod;
-	struct pod_rec *old; /* the same pod from the previous scan, or NULL */
-};
+static void watches_clear(struct pm_discovery *d)
+{
+	for (size_t i = 0; i < d->n_watch; i++)
+		close(d->watch[i].fd);
+	d->n_watch = 0;
+}
 
 /* A cgroup's fds: OLD's, taken from the previous scan (OLD is left empty),
  * or NAME's, opened. 0; 1 when NAME is gone already; or -ENOMEM, -EMFILE. */
-static int cg_take(struct pm_ctx *ctx, int parentfd, const char *name, struct pm_cg *old, struct pm_cg *ret)
+static int cg_take(struct pm_discovery *d, int parentfd, const char *name, struct pm_cg *old, struct pm_cg *ret)
 {
 	if (old) {
 		*ret = *old;
@@ -91,12 +66,19 @@ static int cg_take(struct pm_ctx *ctx, int parentfd, const char *name, struct pm
 		memset(old->fd, 0xff, sizeof old->fd); /* -1: nothing to close */
 		return 0;
 	}
-	int r = pm_cg_open(ctx, parentfd, name, ret);
+	int r = pm_cg_open(d->env.layout, parentfd, name, ret);
+	if (r == 1) {
+		if (!d->warned_fds)
+			pm_log(d->env.log, LOG_WARNING,
+			       "out of file descriptors (%s): some cgroup files are opened at each sample", strerror(EMFILE));
+		d->warned_fds = true;
+		return 0;
+	}
 	return r == -ENOMEM || r == -EMFILE ? r : r < 0;
 }
 
 /* the comm of the only process in the cgroup, when it is "pause" */
-static bool runs_pause(struct pm_ctx *ctx, int dirfd)
+static bool runs_pause(const struct pm_discovery *d, int dirfd)
 {
 	char procs[64], path[PATH_MAX + 96], comm[32];
 	ssize_t n = pm_read_at(dirfd, "cgroup.procs", procs, sizeof procs - 1);
@@ -107,7 +89,7 @@ static bool runs_pause(struct pm_ctx *ctx, int dirfd)
 	if (!nl || nl[1]) /* none, or more than one */
 		return false;
 	*nl = 0;
-	snprintf(path, sizeof path, "%s/%s/comm", ctx->proc, procs);
+	snprintf(path, sizeof path, "%s/%s/comm", d->env.proc, procs);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -116,11 +98,18 @@ static bool runs_pause(struct pm_ctx *ctx, int dirfd)
 	return n == 6 && !memcmp(comm, "pause\n", 6);
 }
 
-static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *arg)
+/* the pod whose containers are being listed */
+struct pod_arg {
+	struct pm_discovery *d;
+	struct pm_pod_rec *pod;
+	struct pm_pod_rec *old; /* the same pod from the previous scan, or NULL */
+};
+
+static int add_container(void *arg, int podfd, const char *name)
 {
-	struct pod_ctx *pc = arg;
-	struct pod_rec *pod = pc->pod;
-	struct ctr_rec c = {0};
+	struct pod_arg *pa = arg;
+	struct pm_pod_rec *pod = pa->pod;
+	struct pm_ctr_rec c = {0};
 	enum pm_qos q;
 	char uid[PM_UID_MAX];
 
@@ -136,17 +125,17 @@ static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *
 			c.ident.runtime = PM_RT_DOCKER;
 	}
 	strcpy(c.leaf, name);
-	struct ctr_rec *old = NULL;
-	for (size_t i = 0; pc->old && i < pc->old->n_ctrs; i++)
-		if (pc->old->ctrs[i].cg.dirfd >= 0 && !strcmp(pc->old->ctrs[i].leaf, name)) {
-			old = &pc->old->ctrs[i];
+	struct pm_ctr_rec *old = NULL;
+	for (size_t i = 0; pa->old && i < pa->old->n_ctrs; i++)
+		if (pa->old->ctrs[i].cg.dirfd >= 0 && !strcmp(pa->old->ctrs[i].leaf, name)) {
+			old = &pa->old->ctrs[i];
 			break;
 		}
-	int r = cg_take(ctx, podfd, name, old ? &old->cg : NULL, &c.cg);
+	int r = cg_take(pa->d, podfd, name, old ? &old->cg : NULL, &c.cg);
 	if (r)
 		return r < 0 ? r : 0;
-	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(ctx, c.cg.dirfd);
-	struct ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
+	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(pa->d, c.cg.dirfd);
+	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
 	if (!s) {
 		pm_cg_close(&c.cg);
 		return -ENOMEM;
@@ -156,10 +145,12 @@ static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *
 	return 0;
 }
 
-struct scan_arg {
-	struct old_pods *old;
-	const char *rel; /* of the directory being listed */
+/* a directory being listed: its path below the root, and the QoS class of pods in it */
+struct dir_arg {
+	struct scan *sc;
+	const char *rel;
 	enum pm_qos qos;
+	int depth; /* of the walk */
 };
 
 static void join(char *dst, size_t cap, const char *rel, const char *name)
@@ -167,143 +158,126 @@ static void join(char *dst, size_t cap, const char *rel, const char *name)
 	snprintf(dst, cap, "%s%s%s", rel, *rel ? "/" : "", name);
 }
 
-static int add_pod(struct pm_ctx *ctx, int parentfd, const char *name, const struct scan_arg *sa, enum pm_pod_kind kind,
-		   const char *uid)
+/* -ENOMEM and -EMFILE end a scan; other errors skip the directory */
+static int fatal(int r)
 {
-	struct pod_rec key, *old;
-	join(key.ident.cgroup, sizeof key.ident.cgroup, sa->rel, name);
-	old = sa->old->n ? bsearch(&key, sa->old->pods, sa->old->n, sizeof key, cmp_rel) : NULL;
+	return r == -ENOMEM || r == -EMFILE ? r : 0;
+}
+
+static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enum pm_pod_kind kind, const char *uid)
+{
+	struct scan *sc = da->sc;
+	struct pm_discovery *d = sc->d;
+	struct pm_pod_rec key, *old;
+	join(key.ident.cgroup, sizeof key.ident.cgroup, da->rel, name);
+	old = sc->n_old ? bsearch(&key, sc->old, sc->n_old, sizeof key, cmp_rel) : NULL;
 	if (old && old->cg.dirfd < 0)
 		old = NULL;
 
-	struct pod_rec *p = pm_grow(&ctx->pods, &ctx->cap_pods, ctx->n_pods, sizeof *p);
+	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0, sizeof *p);
 	strcpy(p->ident.cgroup, key.ident.cgroup);
 	p->ident.kind = kind;
-	p->ident.qos = sa->qos;
+	p->ident.qos = da->qos;
 	pm_copy(p->ident.uid, sizeof p->ident.uid, uid);
-	int r = cg_take(ctx, parentfd, name, old ? &old->cg : NULL, &p->cg);
+	int r = cg_take(d, parentfd, name, old ? &old->cg : NULL, &p->cg);
 	if (r)
 		return r < 0 ? r : 0;
 	struct stat st;
 	p->nlink = fstat(p->cg.dirfd, &st) == 0 ? st.st_nlink : 0;
-	struct pod_ctx pc = {p, old};
-	r = each_subdir(ctx, p->cg.dirfd, add_container, &pc);
-	ctx->n_pods++;
+	struct pod_arg pa = {d, p, old};
+	r = pm_dir_each(p->cg.dirfd, ".", true, add_container, &pa);
+	d->n_pods++;
 	return r == -ENOMEM ? r : 0;
 }
 
-static int scan_qos(struct pm_ctx *ctx, int qfd, const char *name, void *arg)
+static int scan_qos(void *arg, int qfd, const char *name)
 {
-	const struct scan_arg *sa = arg;
+	const struct dir_arg *da = arg;
 	char uid[PM_UID_MAX], id[PM_ID_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
 	if (pm_classify(name, 0, &q, uid, id, &rt) != PM_DIR_POD)
 		return 0;
-	return add_pod(ctx, qfd, name, sa, PM_POD, uid);
+	return add_pod(da, qfd, name, PM_POD, uid);
 }
 
-static int scan_kubepods(struct pm_ctx *ctx, int kfd, const char *name, void *arg)
+static int scan_kubepods(void *arg, int kfd, const char *name)
 {
-	const struct scan_arg *sa = arg;
+	const struct dir_arg *da = arg;
 	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[512];
 	enum pm_qos q = PM_QOS_NONE;
 	enum pm_runtime rt;
 	switch (pm_classify(name, 0, &q, uid, id, &rt)) {
 	case PM_DIR_POD: {
-		struct scan_arg g = {sa->old, sa->rel, PM_QOS_GUARANTEED};
-		return add_pod(ctx, kfd, name, &g, PM_POD, uid);
+		struct dir_arg g = {da->sc, da->rel, PM_QOS_GUARANTEED, 0};
+		return add_pod(&g, kfd, name, PM_POD, uid);
 	}
 	case PM_DIR_QOS: {
-		int qfd = openat(kfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (qfd < 0)
-			return 0;
-		join(rel, sizeof rel, sa->rel, name);
-		struct scan_arg qa = {sa->old, rel, q};
-		int r = add_watch(ctx, kfd, name);
-		if (r == 0)
-			r = each_subdir(ctx, qfd, scan_qos, &qa);
-		close(qfd);
-		return r;
+		join(rel, sizeof rel, da->rel, name);
+		struct dir_arg qa = {da->sc, rel, q, 0};
+		int r = add_watch(da->sc->d, kfd, name);
+		return r ? r : fatal(pm_dir_each(kfd, name, true, scan_qos, &qa));
 	}
 	default:
 		return 0;
 	}
 }
 
-struct walk_arg {
-	struct old_pods *old;
-	const char *rel;
-	int depth;
-};
-
-static int walk(struct pm_ctx *ctx, int dirfd, const char *name, void *arg)
+static int walk(void *arg, int dirfd, const char *name)
 {
-	const struct walk_arg *wa = arg;
+	const struct dir_arg *da = arg;
 	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[512];
 	enum pm_qos q;
 	enum pm_runtime rt;
 	enum pm_dir_class cls = pm_classify(name, 0, &q, uid, id, &rt);
 
-	if (cls != PM_DIR_KUBEPODS && wa->depth + 1 >= WALK_DEPTH)
+	if (cls != PM_DIR_KUBEPODS && da->depth + 1 >= PM_WALK_DEPTH)
 		return 0;
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	join(rel, sizeof rel, wa->rel, name);
-	int r;
+	join(rel, sizeof rel, da->rel, name);
 	if (cls == PM_DIR_KUBEPODS) {
-		ctx->kubernetes = true;
-		struct scan_arg sa = {wa->old, rel, PM_QOS_NONE};
-		r = add_watch(ctx, dirfd, name);
-		if (r == 0)
-			r = each_subdir(ctx, fd, scan_kubepods, &sa);
-	} else {
-		struct walk_arg sub = {wa->old, rel, wa->depth + 1};
-		r = each_subdir(ctx, fd, walk, &sub);
+		da->sc->d->kubernetes = true;
+		struct dir_arg ka = {da->sc, rel, PM_QOS_NONE, 0};
+		int r = add_watch(da->sc->d, dirfd, name);
+		return r ? r : fatal(pm_dir_each(dirfd, name, true, scan_kubepods, &ka));
 	}
-	close(fd);
-	return r;
+	struct dir_arg sub = {da->sc, rel, PM_QOS_NONE, da->depth + 1};
+	return fatal(pm_dir_each(dirfd, name, true, walk, &sub));
 }
 
-static int add_group(struct pm_ctx *ctx, int rootfd, const char *name, void *arg)
+static int add_group(void *arg, int rootfd, const char *name)
 {
-	struct scan_arg *sa = arg;
-	return add_pod(ctx, rootfd, name, sa, PM_GROUP, "");
+	return add_pod(arg, rootfd, name, PM_GROUP, "");
 }
 
-static void pod_free(struct pod_rec *p)
+static void pods_free(struct pm_pod_rec *pods, size_t n)
 {
-	for (size_t i = 0; i < p->n_ctrs; i++)
-		pm_cg_close(&p->ctrs[i].cg);
-	free(p->ctrs);
-	pm_cg_close(&p->cg);
-}
-
-void pm_watches_clear(struct pm_ctx *ctx)
-{
-	for (size_t i = 0; i < ctx->n_watch; i++)
-		close(ctx->watch[i].fd);
-	ctx->n_watch = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct pm_pod_rec *p = &pods[i];
+		for (size_t j = 0; j < p->n_ctrs; j++)
+			pm_cg_close(&p->ctrs[j].cg);
+		free(p->ctrs);
+		pm_cg_close(&p->cg);
+	}
+	free(pods);
 }
 
 /* names and the sandbox, from the log directories and the pause process */
-void pm_resolve_names(struct pm_ctx *ctx)
+static void resolve_names(struct pm_discovery *d)
 {
-	for (size_t i = 0; i < ctx->n_pods; i++) {
-		struct pod_rec *p = &ctx->pods[i];
+	for (size_t i = 0; i < d->n_pods; i++) {
+		struct pm_pod_rec *p = &d->pods[i];
 		struct pm_pod_ident *pi = &p->ident;
-		const struct pm_pod_name *pn = pi->kind == PM_POD ? pm_names_pod(&ctx->names, pi->uid) : NULL;
+		const struct pm_pod_name *pn = pi->kind == PM_POD ? pm_names_pod(&d->names, pi->uid) : NULL;
 		pi->named = pn != NULL;
 		pm_copy(pi->namespace_, sizeof pi->namespace_, pn ? pn->ns : "");
 		pm_copy(pi->name, sizeof pi->name, pn ? pn->name : pi->kind == PM_POD ? pi->uid : pi->cgroup);
 		size_t unnamed = 0;
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			struct pm_ctr_ident *c = &p->ctrs[j].ident;
-			const char *cn = pi->kind == PM_POD ? pm_names_container(&ctx->names, c->id) : NULL;
+			const char *cn = pi->kind == PM_POD ? pm_names_container(&d->names, c->id) : NULL;
 			c->named = cn != NULL;
 			pm_copy(c->name, sizeof c->name, cn ? cn : c->id);
 			unnamed += !c->named;
@@ -319,68 +293,91 @@ void pm_resolve_names(struct pm_ctx *ctx)
 	}
 }
 
-int pm_scan(struct pm_ctx *ctx)
+void pm_discovery_init(struct pm_discovery *d, const struct pm_discovery_env *env)
 {
-	struct old_pods old = {ctx->pods, ctx->n_pods};
+	*d = (struct pm_discovery){.env = *env};
+}
+
+int pm_discovery_scan(struct pm_discovery *d)
+{
+	struct scan sc = {d, d->pods, d->n_pods};
 	int r;
 
-	ctx->pods = NULL;
-	ctx->n_pods = ctx->cap_pods = 0;
-	pm_watches_clear(ctx);
-	if (old.n)
-		qsort(old.pods, old.n, sizeof *old.pods, cmp_rel);
-	ctx->kubernetes = false;
-	const char *base = strrchr(ctx->root, '/');
+	d->pods = NULL;
+	d->n_pods = d->cap_pods = 0;
+	watches_clear(d);
+	if (sc.n_old)
+		qsort(sc.old, sc.n_old, sizeof *sc.old, cmp_rel);
+	d->kubernetes = false;
+	const char *base = strrchr(d->env.root, '/');
 	char uid[PM_UID_MAX], id[PM_ID_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
-	enum pm_dir_class cls = pm_classify(base ? base + 1 : ctx->root, 0, &q, uid, id, &rt);
+	enum pm_dir_class cls = pm_classify(base ? base + 1 : d->env.root, 0, &q, uid, id, &rt);
 	if (cls == PM_DIR_KUBEPODS || cls == PM_DIR_QOS) {
 		/* the root is a kubepods or QoS class directory itself */
-		struct scan_arg sa = {&old, "", q};
-		ctx->kubernetes = true;
-		r = add_watch(ctx, ctx->rootfd, ".");
+		struct dir_arg da = {&sc, "", q, 0};
+		d->kubernetes = true;
+		r = add_watch(d, d->env.rootfd, ".");
 		if (r == 0)
-			r = each_subdir(ctx, ctx->rootfd, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &sa);
+			r = pm_dir_each(d->env.rootfd, ".", true, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &da);
 	} else {
-		struct walk_arg wa = {&old, "", 0};
-		r = each_subdir(ctx, ctx->rootfd, walk, &wa);
+		struct dir_arg da = {&sc, "", PM_QOS_NONE, 0};
+		r = pm_dir_each(d->env.rootfd, ".", true, walk, &da);
 	}
-	if (r == 0 && !ctx->kubernetes) {
+	if (r == 0 && !d->kubernetes) {
 		/* no kubepods anywhere: the top-level cgroups are the groups */
-		struct scan_arg sa = {&old, "", PM_QOS_NONE};
-		r = add_watch(ctx, ctx->rootfd, ".");
+		struct dir_arg da = {&sc, "", PM_QOS_NONE, 0};
+		r = add_watch(d, d->env.rootfd, ".");
 		if (r == 0)
-			r = each_subdir(ctx, ctx->rootfd, add_group, &sa);
+			r = pm_dir_each(d->env.rootfd, ".", true, add_group, &da);
 	}
-	pm_pods_free(old.pods, old.n);
+	pods_free(sc.old, sc.n_old);
 	if (r < 0) {
-		pm_log(&ctx->log, LOG_ERR, "cannot scan '%s': %s", ctx->root, strerror(-r));
+		pm_log(d->env.log, LOG_ERR, "cannot scan '%s': %s", d->env.root, strerror(-r));
 		return r;
 	}
-	pm_names_refresh(&ctx->names, ctx->pod_logs, ctx->ctr_logs);
-	pm_resolve_names(ctx);
-	ctx->need_scan = false;
-	ctx->since_scan = 0;
+	pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs);
+	resolve_names(d);
+	d->need_scan = false;
+	d->since_scan = 0;
 	return 0;
 }
 
 /* a watched directory gained or lost a subdirectory */
-bool pm_tree_changed(const struct pm_ctx *ctx)
+static bool tree_changed(const struct pm_discovery *d)
 {
 	struct stat st;
-	for (size_t i = 0; i < ctx->n_watch; i++)
-		if (fstat(ctx->watch[i].fd, &st) < 0 || st.st_nlink != ctx->watch[i].nlink)
+	for (size_t i = 0; i < d->n_watch; i++)
+		if (fstat(d->watch[i].fd, &st) < 0 || st.st_nlink != d->watch[i].nlink)
 			return true;
-	for (size_t i = 0; i < ctx->n_pods; i++)
-		if (fstat(ctx->pods[i].cg.dirfd, &st) < 0 || st.st_nlink != ctx->pods[i].nlink)
+	for (size_t i = 0; i < d->n_pods; i++)
+		if (fstat(d->pods[i].cg.dirfd, &st) < 0 || st.st_nlink != d->pods[i].nlink)
 			return true;
 	return false;
 }
 
-void pm_pods_free(struct pod_rec *pods, size_t n)
+int pm_discovery_update(struct pm_discovery *d)
 {
-	for (size_t i = 0; i < n; i++)
-		pod_free(&pods[i]);
-	free(pods);
+	int r = 0;
+	if (d->need_scan || d->since_scan >= d->env.rescan_every || tree_changed(d))
+		r = pm_discovery_scan(d);
+	else if (pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs) > 0)
+		resolve_names(d);
+	d->since_scan++;
+	return r;
+}
+
+void pm_discovery_gone(struct pm_discovery *d)
+{
+	d->need_scan = true;
+}
+
+void pm_discovery_free(struct pm_discovery *d)
+{
+	pods_free(d->pods, d->n_pods);
+	watches_clear(d);
+	free(d->watch);
+	pm_names_free(&d->names);
+	memset(d, 0, sizeof *d);
 }

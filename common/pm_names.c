@@ -4,8 +4,8 @@
  *   /var/log/containers/<pod>_<namespace>_<container>-<id>.log   container ID -> container
  * Kubernetes names cannot hold '_', so it separates the fields; the ID follows the last '-'.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,33 +98,38 @@ static int parse_ctr(const char *name, void *entry)
 					   sizeof cn->id);
 }
 
+struct load_arg {
+	parse_fn parse;
+	void *arr; /* pointer to the array */
+	size_t *n, *cap, size;
+};
+
+static int load_entry(void *arg, int dirfd, const char *name)
+{
+	struct load_arg *la = arg;
+	char entry[sizeof(struct pm_pod_name) > sizeof(struct pm_ctr_name) ? sizeof(struct pm_pod_name)
+									  : sizeof(struct pm_ctr_name)];
+	(void)dirfd;
+	if (la->parse(name, entry))
+		return 0;
+	void *slot = pm_grow(la->arr, la->cap, *la->n, la->size);
+	if (!slot)
+		return -ENOMEM;
+	memcpy(slot, entry, la->size);
+	(*la->n)++;
+	return 0;
+}
+
 /* Fills the sorted array *ARR (*N of *CAP entries of SIZE) from DIR's entries that PARSE takes. */
 static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const void *), void *arr, size_t *n,
 		size_t *cap, size_t size)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char entry[sizeof(struct pm_pod_name) > sizeof(struct pm_ctr_name) ? sizeof(struct pm_pod_name)
-									  : sizeof(struct pm_ctr_name)];
-
+	struct load_arg la = {parse, arr, n, cap, size};
 	*n = 0;
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || parse(e->d_name, entry))
-			continue;
-		void *slot = pm_grow(arr, cap, *n, size);
-		if (!slot) {
-			closedir(d);
-			return -ENOMEM;
-		}
-		memcpy(slot, entry, size);
-		(*n)++;
-	}
-	closedir(d);
-	if (*n)
+	int r = pm_dir_each(AT_FDCWD, dir, false, load_entry, &la);
+	if (r == 0 && *n)
 		qsort(*(void **)arr, *n, size, cmp);
-	return 0;
+	return r;
 }
 
 int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir)
