@@ -11,6 +11,7 @@
 struct pm_cg {
 	int dirfd;
 	int fd[PM_MAX_FILES]; /* by the layout's file index */
+	bool shared;          /* discovery: two records hold these fds until a scan ends */
 };
 
 /* Opens the directory NAME (relative to PARENTFD) and each of L's files in

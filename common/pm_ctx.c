@@ -46,17 +46,16 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 	const struct pm_discovery *d = &ctx->disc;
 	struct timespec ts;
 
-	if (pm_discovery_update(&ctx->disc) == -ENOMEM)
-		return -ENOMEM;
+	/* a rediscovery out of memory keeps the pods known before: they are sampled */
+	int r = pm_discovery_update(&ctx->disc);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snap->time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	snap->cgroup_version = ctx->layout.version;
 	snap->kubernetes = d->kubernetes;
+	snap->n_pods = 0; /* before anything can fail: never a previous sample's pods */
 	read_node(ctx, snap);
 	if (d->n_pods && !pm_grow(&snap->pods, &snap->cap_pods, d->n_pods - 1, sizeof *snap->pods))
 		return -ENOMEM;
-
-	snap->n_pods = 0;
 	for (size_t i = 0, k = 0; i < d->n_pods; i++) {
 		const struct pm_pod_rec *p = &d->pods[i];
 		struct pm_pod *out = &snap->pods[k];
@@ -82,7 +81,7 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 		out->n_containers = c;
 		snap->n_pods = ++k;
 	}
-	return 0;
+	return r;
 }
 
 void pm_snapshot_free(struct pm_snapshot *snap)

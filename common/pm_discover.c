@@ -19,16 +19,45 @@
 
 #define PM_WALK_DEPTH 6
 
-/* one scan: the discovery being filled, and the previous scan's pods (sorted by path) */
+static void join(char *dst, size_t cap, const char *rel, const char *name)
+{
+	snprintf(dst, cap, "%s%s%s", rel, *rel ? "/" : "", name);
+}
+
+/* which degradations have been logged (each is said once) */
+enum { PM_WARNED_LIST = 1, PM_WARNED_NAMES = 2, PM_WARNED_FDS = 4 };
+
+/* one scan: the discovery being filled, and the previous scan's pods */
 struct scan {
 	struct pm_discovery *d;
-	struct pm_pod_rec *old;
+	struct pm_pod_rec **old; /* sorted by path */
 	size_t n_old;
+	int err;                 /* the first error that left a directory unlisted */
+	char err_rel[PATH_MAX];       /* that directory, below the root */
+	size_t n_kept;           /* pods kept from the previous scan under unlisted directories */
 };
 
-static int cmp_rel(const void *a, const void *b)
+static int cmp_old(const void *a, const void *b)
 {
-	return strcmp(((const struct pm_pod_rec *)a)->ident.cgroup, ((const struct pm_pod_rec *)b)->ident.cgroup);
+	return strcmp((*(struct pm_pod_rec *const *)a)->path, (*(struct pm_pod_rec *const *)b)->path);
+}
+
+/* the previous scan's pod at REL, unless a record of this scan holds it already */
+static struct pm_pod_rec *find_old(const struct scan *sc, const char *rel)
+{
+	struct pm_pod_rec key = {.path = (char *)rel}, *kp = &key, **o;
+	o = sc->n_old ? bsearch(&kp, sc->old, sc->n_old, sizeof kp, cmp_old) : NULL;
+	return o && !(*o)->cg.shared ? *o : NULL;
+}
+
+/* DST (*CAP bytes, grown) gets a copy of SRC. 0 or -ENOMEM. */
+static int path_copy(char **dst, size_t *cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (!pm_grow(dst, cap, n, 1))
+		return -ENOMEM;
+	memcpy(*dst, src, n + 1);
+	return 0;
 }
 
 static int add_watch(struct pm_discovery *d, int parentfd, const char *name)
@@ -56,25 +85,101 @@ static void watches_clear(struct pm_discovery *d)
 	d->n_watch = 0;
 }
 
-/* A cgroup's fds: OLD's, taken from the previous scan (OLD is left empty),
- * or NAME's, opened. 0; 1 when NAME is gone already; or -ENOMEM, -EMFILE. */
+/* RET gets OLD's fds too: both records hold them until the scan ends */
+static void cg_borrow(struct pm_cg *old, struct pm_cg *ret)
+{
+	*ret = *old;
+	old->shared = ret->shared = true;
+}
+
+/* A cgroup's fds: OLD's, from the previous scan, or NAME's, opened.
+ * 0, or -errno from opening NAME. */
 static int cg_take(struct pm_discovery *d, int parentfd, const char *name, struct pm_cg *old, struct pm_cg *ret)
 {
 	if (old) {
-		*ret = *old;
-		old->dirfd = -1;
-		memset(old->fd, 0xff, sizeof old->fd); /* -1: nothing to close */
+		cg_borrow(old, ret);
 		return 0;
 	}
 	int r = pm_cg_open(d->env.layout, parentfd, name, ret);
 	if (r == 1) {
-		if (!d->warned_fds)
+		if (!(d->warned & PM_WARNED_FDS))
 			pm_log(d->env.log, LOG_WARNING,
 			       "out of file descriptors (%s): some cgroup files are opened at each sample", strerror(EMFILE));
-		d->warned_fds = true;
+		d->warned |= PM_WARNED_FDS;
 		return 0;
 	}
-	return r == -ENOMEM || r == -EMFILE ? r : r < 0;
+	return r;
+}
+
+/* R: a cgroup or directory vanished (no error), or could not be opened */
+static bool vanished(int r)
+{
+	return r == -ENOENT || r == -ENOTDIR;
+}
+
+/* the first error that kept part of the tree from this scan */
+static void note_error(struct scan *sc, const char *rel, int r)
+{
+	if (!sc->err) {
+		sc->err = r;
+		pm_copy(sc->err_rel, sizeof sc->err_rel, rel);
+	}
+}
+
+/* copies OLD's containers (those no record of this scan holds) into P */
+static int keep_ctrs(struct pm_pod_rec *p, struct pm_pod_rec *old)
+{
+	for (size_t i = 0; i < old->n_ctrs; i++) {
+		struct pm_ctr_rec *oc = &old->ctrs[i];
+		if (oc->cg.shared)
+			continue;
+		struct pm_ctr_rec *c = pm_grow(&p->ctrs, &p->cap_ctrs, p->n_ctrs, sizeof *c);
+		if (!c)
+			return -ENOMEM;
+		*c = *oc;
+		cg_borrow(&oc->cg, &c->cg);
+		p->n_ctrs++;
+	}
+	return 0;
+}
+
+/* this scan keeps OLD, a pod of the previous scan, as it was */
+static int keep_pod(struct scan *sc, struct pm_pod_rec *old)
+{
+	struct pm_discovery *d = sc->d;
+	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	*p = *old;
+	p->ctrs = NULL;
+	p->n_ctrs = p->cap_ctrs = 0;
+	p->path = NULL;
+	p->cap_path = 0;
+	if (path_copy(&p->path, &p->cap_path, old->path) < 0)
+		return -ENOMEM;
+	cg_borrow(&old->cg, &p->cg);
+	d->n_pods++;
+	sc->n_kept++;
+	return keep_ctrs(p, old);
+}
+
+/* the directory REL could not be listed (R): unless it vanished, the
+ * previous scan's pods under it stay. 0 or -ENOMEM. */
+static int unlisted(struct scan *sc, const char *rel, int r)
+{
+	if (r == 0 || r == -ENOMEM || vanished(r))
+		return r == -ENOMEM ? r : 0;
+	note_error(sc, rel, r);
+	size_t len = strlen(rel);
+	for (size_t i = 0; i < sc->n_old; i++) {
+		struct pm_pod_rec *o = sc->old[i];
+		const char *path = o->path;
+		if (o->cg.shared || (len && (strncmp(path, rel, len) || (path[len] && path[len] != '/'))))
+			continue;
+		if (keep_pod(sc, o) < 0)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /* the comm of the only process in the cgroup, when it is "pause" */
@@ -100,7 +205,7 @@ static bool runs_pause(const struct pm_discovery *d, int dirfd)
 
 /* the pod whose containers are being listed */
 struct pod_arg {
-	struct pm_discovery *d;
+	struct scan *sc;
 	struct pm_pod_rec *pod;
 	struct pm_pod_rec *old; /* the same pod from the previous scan, or NULL */
 };
@@ -127,17 +232,24 @@ static int add_container(void *arg, int podfd, const char *name)
 	strcpy(c.leaf, name);
 	struct pm_ctr_rec *old = NULL;
 	for (size_t i = 0; pa->old && i < pa->old->n_ctrs; i++)
-		if (pa->old->ctrs[i].cg.dirfd >= 0 && !strcmp(pa->old->ctrs[i].leaf, name)) {
+		if (!pa->old->ctrs[i].cg.shared && !strcmp(pa->old->ctrs[i].leaf, name)) {
 			old = &pa->old->ctrs[i];
 			break;
 		}
-	int r = cg_take(pa->d, podfd, name, old ? &old->cg : NULL, &c.cg);
-	if (r)
-		return r < 0 ? r : 0;
-	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(pa->d, c.cg.dirfd);
+	int r = cg_take(pa->sc->d, podfd, name, old ? &old->cg : NULL, &c.cg);
+	if (r < 0) {
+		if (r != -ENOMEM && !vanished(r)) {
+			char rel[PATH_MAX];
+			join(rel, sizeof rel, pod->path, name);
+			note_error(pa->sc, rel, r);
+		}
+		return r == -ENOMEM ? r : 0;
+	}
+	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(pa->sc->d, c.cg.dirfd);
 	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
 	if (!s) {
-		pm_cg_close(&c.cg);
+		if (!c.cg.shared)
+			pm_cg_close(&c.cg);
 		return -ENOMEM;
 	}
 	*s = c;
@@ -153,44 +265,36 @@ struct dir_arg {
 	int depth; /* of the walk */
 };
 
-static void join(char *dst, size_t cap, const char *rel, const char *name)
-{
-	snprintf(dst, cap, "%s%s%s", rel, *rel ? "/" : "", name);
-}
-
-/* -ENOMEM and -EMFILE end a scan; other errors skip the directory */
-static int fatal(int r)
-{
-	return r == -ENOMEM || r == -EMFILE ? r : 0;
-}
-
 static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enum pm_pod_kind kind, const char *uid)
 {
 	struct scan *sc = da->sc;
 	struct pm_discovery *d = sc->d;
-	struct pm_pod_rec key, *old;
-	join(key.ident.cgroup, sizeof key.ident.cgroup, da->rel, name);
-	old = sc->n_old ? bsearch(&key, sc->old, sc->n_old, sizeof key, cmp_rel) : NULL;
-	if (old && old->cg.dirfd < 0)
-		old = NULL;
+	char rel[PATH_MAX];
+	join(rel, sizeof rel, da->rel, name);
+	struct pm_pod_rec *old = find_old(sc, rel);
 
 	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0, sizeof *p);
-	strcpy(p->ident.cgroup, key.ident.cgroup);
+	if (path_copy(&p->path, &p->cap_path, rel) < 0)
+		return -ENOMEM;
+	pm_copy(p->ident.cgroup, sizeof p->ident.cgroup, rel);
 	p->ident.kind = kind;
 	p->ident.qos = da->qos;
 	pm_copy(p->ident.uid, sizeof p->ident.uid, uid);
 	int r = cg_take(d, parentfd, name, old ? &old->cg : NULL, &p->cg);
-	if (r)
-		return r < 0 ? r : 0;
+	if (r < 0)
+		return r == -ENOMEM || vanished(r) ? (r == -ENOMEM ? r : 0) : unlisted(sc, rel, r);
 	struct stat st;
 	p->nlink = fstat(p->cg.dirfd, &st) == 0 ? st.st_nlink : 0;
-	struct pod_arg pa = {d, p, old};
+	d->n_pods++; /* from here on the record is this scan's, whatever follows */
+	struct pod_arg pa = {sc, p, old};
 	r = pm_dir_each(p->cg.dirfd, ".", true, add_container, &pa);
-	d->n_pods++;
-	return r == -ENOMEM ? r : 0;
+	if (r == 0 || r == -ENOMEM || vanished(r))
+		return r == -ENOMEM ? r : 0;
+	note_error(sc, rel, r); /* its containers could not be listed: the previous scan's stay */
+	return old ? keep_ctrs(p, old) : 0;
 }
 
 static int scan_qos(void *arg, int qfd, const char *name)
@@ -207,7 +311,7 @@ static int scan_qos(void *arg, int qfd, const char *name)
 static int scan_kubepods(void *arg, int kfd, const char *name)
 {
 	const struct dir_arg *da = arg;
-	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[512];
+	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[PATH_MAX];
 	enum pm_qos q = PM_QOS_NONE;
 	enum pm_runtime rt;
 	switch (pm_classify(name, 0, &q, uid, id, &rt)) {
@@ -219,7 +323,7 @@ static int scan_kubepods(void *arg, int kfd, const char *name)
 		join(rel, sizeof rel, da->rel, name);
 		struct dir_arg qa = {da->sc, rel, q, 0};
 		int r = add_watch(da->sc->d, kfd, name);
-		return r ? r : fatal(pm_dir_each(kfd, name, true, scan_qos, &qa));
+		return r ? r : unlisted(da->sc, rel, pm_dir_each(kfd, name, true, scan_qos, &qa));
 	}
 	default:
 		return 0;
@@ -229,7 +333,7 @@ static int scan_kubepods(void *arg, int kfd, const char *name)
 static int walk(void *arg, int dirfd, const char *name)
 {
 	const struct dir_arg *da = arg;
-	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[512];
+	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[PATH_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
 	enum pm_dir_class cls = pm_classify(name, 0, &q, uid, id, &rt);
@@ -241,10 +345,10 @@ static int walk(void *arg, int dirfd, const char *name)
 		da->sc->d->kubernetes = true;
 		struct dir_arg ka = {da->sc, rel, PM_QOS_NONE, 0};
 		int r = add_watch(da->sc->d, dirfd, name);
-		return r ? r : fatal(pm_dir_each(dirfd, name, true, scan_kubepods, &ka));
+		return r ? r : unlisted(da->sc, rel, pm_dir_each(dirfd, name, true, scan_kubepods, &ka));
 	}
 	struct dir_arg sub = {da->sc, rel, PM_QOS_NONE, da->depth + 1};
-	return fatal(pm_dir_each(dirfd, name, true, walk, &sub));
+	return unlisted(da->sc, rel, pm_dir_each(dirfd, name, true, walk, &sub));
 }
 
 static int add_group(void *arg, int rootfd, const char *name)
@@ -252,16 +356,30 @@ static int add_group(void *arg, int rootfd, const char *name)
 	return add_pod(arg, rootfd, name, PM_GROUP, "");
 }
 
+/* Frees N records at PODS, closing the fds that no other record holds. */
 static void pods_free(struct pm_pod_rec *pods, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct pm_pod_rec *p = &pods[i];
 		for (size_t j = 0; j < p->n_ctrs; j++)
-			pm_cg_close(&p->ctrs[j].cg);
+			if (!p->ctrs[j].cg.shared)
+				pm_cg_close(&p->ctrs[j].cg);
 		free(p->ctrs);
-		pm_cg_close(&p->cg);
+		free(p->path);
+		if (!p->cg.shared)
+			pm_cg_close(&p->cg);
 	}
 	free(pods);
+}
+
+/* the fds of N records at PODS are theirs alone again */
+static void pods_unshare(struct pm_pod_rec *pods, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		pods[i].cg.shared = false;
+		for (size_t j = 0; j < pods[i].n_ctrs; j++)
+			pods[i].ctrs[j].cg.shared = false;
+	}
 }
 
 /* names and the sandbox, from the log directories and the pause process */
@@ -298,50 +416,93 @@ void pm_discovery_init(struct pm_discovery *d, const struct pm_discovery_env *en
 	*d = (struct pm_discovery){.env = *env};
 }
 
-int pm_discovery_scan(struct pm_discovery *d)
+/* names changed, or could not be read (R < 0, from DIR): said once, and the names read before stay */
+static int names_refreshed(struct pm_discovery *d, int r, const char *dir)
 {
-	struct scan sc = {d, d->pods, d->n_pods};
-	int r;
+	if (r > 0)
+		resolve_names(d);
+	if (r < 0 && !(d->warned & PM_WARNED_NAMES))
+		pm_log(d->env.log, LOG_WARNING, "cannot read names from '%s': %s; keeping the names read before", dir,
+		       strerror(-r));
+	if (r < 0)
+		d->warned |= PM_WARNED_NAMES;
+	return r == -ENOMEM ? r : 0;
+}
 
-	d->pods = NULL;
-	d->n_pods = d->cap_pods = 0;
-	watches_clear(d);
-	if (sc.n_old)
-		qsort(sc.old, sc.n_old, sizeof *sc.old, cmp_rel);
-	d->kubernetes = false;
+/* lists the tree into D's (empty) pods */
+static int scan_tree(struct scan *sc, bool was_kubernetes)
+{
+	struct pm_discovery *d = sc->d;
 	const char *base = strrchr(d->env.root, '/');
 	char uid[PM_UID_MAX], id[PM_ID_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
 	enum pm_dir_class cls = pm_classify(base ? base + 1 : d->env.root, 0, &q, uid, id, &rt);
+	int r;
 	if (cls == PM_DIR_KUBEPODS || cls == PM_DIR_QOS) {
 		/* the root is a kubepods or QoS class directory itself */
-		struct dir_arg da = {&sc, "", q, 0};
+		struct dir_arg da = {sc, "", q, 0};
 		d->kubernetes = true;
 		r = add_watch(d, d->env.rootfd, ".");
-		if (r == 0)
-			r = pm_dir_each(d->env.rootfd, ".", true, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &da);
-	} else {
-		struct dir_arg da = {&sc, "", PM_QOS_NONE, 0};
-		r = pm_dir_each(d->env.rootfd, ".", true, walk, &da);
+		return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &da));
 	}
-	if (r == 0 && !d->kubernetes) {
-		/* no kubepods anywhere: the top-level cgroups are the groups */
-		struct dir_arg da = {&sc, "", PM_QOS_NONE, 0};
-		r = add_watch(d, d->env.rootfd, ".");
-		if (r == 0)
-			r = pm_dir_each(d->env.rootfd, ".", true, add_group, &da);
+	struct dir_arg da = {sc, "", PM_QOS_NONE, 0};
+	if ((r = unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, walk, &da))) < 0)
+		return r;
+	if (sc->err && was_kubernetes) /* a kubepods tree may be where the scan could not look */
+		d->kubernetes = true;
+	if (d->kubernetes)
+		return 0;
+	/* no kubepods anywhere: the top-level cgroups are the groups */
+	r = add_watch(d, d->env.rootfd, ".");
+	return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, add_group, &da));
+}
+
+int pm_discovery_scan(struct pm_discovery *d)
+{
+	struct scan sc = {.d = d, .n_old = d->n_pods};
+	size_t cap_old = 0;
+	if (sc.n_old && !pm_grow(&sc.old, &cap_old, sc.n_old - 1, sizeof *sc.old)) {
+		d->need_scan = true;
+		return -ENOMEM;
 	}
-	pods_free(sc.old, sc.n_old);
-	if (r < 0) {
-		pm_log(d->env.log, LOG_ERR, "cannot scan '%s': %s", d->env.root, strerror(-r));
+	for (size_t i = 0; i < sc.n_old; i++)
+		sc.old[i] = &d->pods[i];
+	if (sc.n_old)
+		qsort(sc.old, sc.n_old, sizeof *sc.old, cmp_old);
+
+	struct pm_pod_rec *old = d->pods;
+	size_t n_old = d->n_pods, cap = d->cap_pods;
+	bool was_kubernetes = d->kubernetes;
+	d->pods = NULL;
+	d->n_pods = d->cap_pods = 0;
+	d->kubernetes = false;
+	watches_clear(d);
+	int r = scan_tree(&sc, was_kubernetes);
+	free(sc.old);
+	if (r < 0) { /* out of memory: the previous scan's pods stay as they were */
+		pods_free(d->pods, d->n_pods);
+		pods_unshare(old, n_old);
+		d->pods = old;
+		d->n_pods = n_old;
+		d->cap_pods = cap;
+		d->kubernetes = was_kubernetes;
+		d->need_scan = true;
 		return r;
 	}
-	pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs);
-	resolve_names(d);
+	pods_free(old, n_old);
+	pods_unshare(d->pods, d->n_pods);
+	if (sc.err && !(d->warned & PM_WARNED_LIST))
+		pm_log(d->env.log, LOG_WARNING, "cannot list '%s%s%s': %s; keeping %zu pods found by the previous scan",
+		       d->env.root, *sc.err_rel ? "/" : "", sc.err_rel, strerror(-sc.err), sc.n_kept);
+	if (sc.err)
+		d->warned |= PM_WARNED_LIST;
 	d->need_scan = false;
 	d->since_scan = 0;
-	return 0;
+	const char *dir = NULL;
+	int n = pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs, &dir);
+	resolve_names(d);
+	return names_refreshed(d, n < 0 ? n : 0, dir);
 }
 
 /* a watched directory gained or lost a subdirectory */
@@ -359,11 +520,14 @@ static bool tree_changed(const struct pm_discovery *d)
 
 int pm_discovery_update(struct pm_discovery *d)
 {
-	int r = 0;
-	if (d->need_scan || d->since_scan >= d->env.rescan_every || tree_changed(d))
+	int r;
+	if (d->need_scan || d->since_scan >= d->env.rescan_every || tree_changed(d)) {
 		r = pm_discovery_scan(d);
-	else if (pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs) > 0)
-		resolve_names(d);
+	} else {
+		const char *dir = NULL;
+		r = pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs, &dir);
+		r = names_refreshed(d, r, dir);
+	}
 	d->since_scan++;
 	return r;
 }

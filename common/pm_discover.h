@@ -19,7 +19,9 @@ struct pm_ctr_rec {
 
 struct pm_pod_rec {
 	struct pm_cg cg;
-	struct pm_pod_ident ident; /* ident.cgroup: the path below the root */
+	char *path; /* below the root (ident.cgroup: the same, cut for people) */
+	size_t cap_path;
+	struct pm_pod_ident ident;
 	nlink_t nlink;             /* 2 + subdirectories when discovered */
 	struct pm_ctr_rec *ctrs;
 	size_t n_ctrs, cap_ctrs;
@@ -49,16 +51,21 @@ struct pm_discovery {
 	size_t n_watch, cap_watch;
 	struct pm_name_index names;
 	unsigned since_scan; /* samples since the last scan */
-	bool need_scan, warned_fds;
+	bool need_scan;
+	unsigned warned; /* the degradations said already (each is said once) */
 };
 
 /* Starts D empty; ENV is copied (its strings are not). */
 void pm_discovery_init(struct pm_discovery *d, const struct pm_discovery_env *env);
-/* Scans the whole tree now. 0, or -errno (logged). */
+/* Scans the whole tree now. A directory that cannot be listed (but for
+ * having vanished) keeps the previous scan's pods under it, and names that
+ * cannot be read keep the names read before; each is logged once. 0, or
+ * -ENOMEM: what could not be had stays as it was (the previous scan's pods,
+ * the names read before), and is tried again at the next call. */
 int pm_discovery_scan(struct pm_discovery *d);
 /* Before a sample: scans when one is due (every rescan_every samples, after
  * pm_discovery_gone, or when a watched directory gained or lost a
- * subdirectory), else reloads names that changed. 0, or -errno. */
+ * subdirectory), else reloads names that changed. 0, or -ENOMEM (as above). */
 int pm_discovery_update(struct pm_discovery *d);
 /* A read found a cgroup gone: scan before the next sample. */
 void pm_discovery_gone(struct pm_discovery *d);

@@ -86,6 +86,8 @@ struct pm_layout {
 
 /* Builds the layout of VERSION (1 or 2) from the catalogue. 0 or -errno. */
 int pm_layout_build(struct pm_layout *l, int version);
+/* L's file called NAME ("memory.stat"), or NULL. */
+const struct pm_file_desc *pm_layout_file(const struct pm_layout *l, const char *name);
 /* Builds the /proc/meminfo key table from the catalogue's node sources. */
 int pm_meminfo_keys(struct pm_keytab *t);
 

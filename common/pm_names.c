@@ -120,33 +120,51 @@ static int load_entry(void *arg, int dirfd, const char *name)
 	return 0;
 }
 
-/* Fills the sorted array *ARR (*N of *CAP entries of SIZE) from DIR's entries that PARSE takes. */
+/* Loads DIR's entries that PARSE takes, sorted, into the spare array *SPARE
+ * (*SPARE_CAP entries of SIZE) and swaps it with *ARR (*N of *CAP): a failure
+ * leaves *ARR as it was. A missing DIR gives no entries. 0 or -errno. */
 static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const void *), void *arr, size_t *n,
-		size_t *cap, size_t size)
+		size_t *cap, void *spare, size_t *spare_cap, size_t size)
 {
-	struct load_arg la = {parse, arr, n, cap, size};
-	*n = 0;
+	size_t got = 0;
+	struct load_arg la = {parse, spare, &got, spare_cap, size};
 	int r = pm_dir_each(AT_FDCWD, dir, false, load_entry, &la);
-	if (r == 0 && *n)
-		qsort(*(void **)arr, *n, size, cmp);
-	return r;
+	if (r == -ENOENT)
+		r = 0, got = 0;
+	if (r < 0)
+		return r;
+	if (got)
+		qsort(*(void **)spare, got, size, cmp);
+	void *t = *(void **)arr;
+	*(void **)arr = *(void **)spare;
+	*(void **)spare = t;
+	size_t c = *cap;
+	*cap = *spare_cap;
+	*spare_cap = c;
+	*n = got;
+	return 0;
 }
 
-int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir)
+int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir, const char **ret_dir)
 {
 	int r = 0, changed = 0;
+	const char *dir = pod_dir;
 	if (dir_changed(pod_dir, &ix->pods_mtime, &ix->pods_seen)) {
 		changed = 1;
-		r = load(pod_dir, parse_pod, cmp_pod, &ix->pods, &ix->n_pods, &ix->cap_pods, sizeof *ix->pods);
+		r = load(pod_dir, parse_pod, cmp_pod, &ix->pods, &ix->n_pods, &ix->cap_pods, &ix->spare_pods,
+			 &ix->cap_spare_pods, sizeof *ix->pods);
 	}
 	if (r == 0 && dir_changed(ctr_dir, &ix->ctrs_mtime, &ix->ctrs_seen)) {
 		changed = 1;
-		r = load(ctr_dir, parse_ctr, cmp_ctr, &ix->ctrs, &ix->n_ctrs, &ix->cap_ctrs, sizeof *ix->ctrs);
+		dir = ctr_dir;
+		r = load(ctr_dir, parse_ctr, cmp_ctr, &ix->ctrs, &ix->n_ctrs, &ix->cap_ctrs, &ix->spare_ctrs,
+			 &ix->cap_spare_ctrs, sizeof *ix->ctrs);
 	}
-	if (r == -ENOENT)
-		r = 0;
-	if (r < 0) /* try again next time */
+	if (r < 0) { /* try again next time */
 		ix->pods_seen = ix->ctrs_seen = false;
+		if (ret_dir)
+			*ret_dir = dir;
+	}
 	return r < 0 ? r : changed;
 }
 
@@ -172,6 +190,8 @@ const char *pm_names_container(const struct pm_name_index *ix, const char *id)
 void pm_names_free(struct pm_name_index *ix)
 {
 	free(ix->pods);
+	free(ix->spare_pods);
 	free(ix->ctrs);
+	free(ix->spare_ctrs);
 	memset(ix, 0, sizeof *ix);
 }
