@@ -2,11 +2,13 @@
  * The context: opening it, and sampling. Discovery of pods, containers and
  * groups is in pm_discover.c, one cgroup's fds and reads in pm_cg.c.
  *
- * Discovery walks the tree once and keeps, for every cgroup, a directory fd
- * and one fd per memory file, so a sample is a pread per file and nothing
- * else. It runs again every rescan_every samples, at once when a read finds
- * a cgroup gone, and when a watched directory's link count (its number of
- * subdirectories) changes; a rescan keeps the fds of cgroups that stayed.
+ * Discovery walks the tree once and keeps, for every cgroup the fd budget
+ * has room for, a directory fd and one fd per memory file, so a sample is a
+ * pread per file and nothing else (the rest are opened by path at each
+ * read). It runs again every rescan_every samples, at once when a read
+ * finds a cgroup gone, and when a watched directory's link count (its
+ * number of subdirectories) changes; a rescan keeps the fds of cgroups that
+ * stayed.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +43,29 @@ static void read_node(struct pm_ctx *ctx, struct pm_snapshot *snap)
 	snap->node_ok = true;
 }
 
+/* Reads one cgroup (LEAF of the pod at POD_PATH, or the pod itself when
+ * LEAF is NULL) into OUT. 0, or -errno: a cgroup gone asks for a rescan; one
+ * that keeps no fds and finds none to read with is left out of this sample,
+ * and that is said once. */
+static int read_cg(struct pm_ctx *ctx, const struct pm_cg *cg, const char *pod_path, const char *leaf,
+		   struct pm_values *out)
+{
+	char path[PATH_MAX];
+	if (cg->dirfd < 0 && leaf) {
+		snprintf(path, sizeof path, "%s/%s", pod_path, leaf);
+		pod_path = path;
+	}
+	int r = pm_cg_read(&ctx->layout, cg, ctx->rootfd, pod_path, ctx->buf, PM_BUF_CAP, out);
+	if (r == -ENOENT)
+		pm_discovery_gone(&ctx->disc);
+	else if (r < 0 && !ctx->warned_read) {
+		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s/%s' to read it: %s; left out of this sample", ctx->root,
+		       pod_path, strerror(-r));
+		ctx->warned_read = true;
+	}
+	return r;
+}
+
 int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 {
 	const struct pm_discovery *d = &ctx->disc;
@@ -59,10 +84,8 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 	for (size_t i = 0, k = 0; i < d->n_pods; i++) {
 		const struct pm_pod_rec *p = &d->pods[i];
 		struct pm_pod *out = &snap->pods[k];
-		if (pm_cg_read(&ctx->layout, &p->cg, ctx->buf, PM_BUF_CAP, &out->val) < 0) {
-			pm_discovery_gone(&ctx->disc); /* dropped from this sample */
-			continue;
-		}
+		if (read_cg(ctx, &p->cg, p->path, NULL, &out->val) < 0)
+			continue; /* gone (dropped from this sample), or no fd to read it */
 		out->ident = p->ident;
 		out->n_containers = 0;
 		if (p->n_ctrs && !pm_grow(&out->containers, &out->cap_containers, p->n_ctrs - 1, sizeof *out->containers))
@@ -71,10 +94,8 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			const struct pm_ctr_rec *cr = &p->ctrs[j];
 			struct pm_container *oc = &out->containers[c];
-			if (pm_cg_read(&ctx->layout, &cr->cg, ctx->buf, PM_BUF_CAP, &oc->val) < 0) {
-				pm_discovery_gone(&ctx->disc);
+			if (read_cg(ctx, &cr->cg, p->path, cr->leaf, &oc->val) < 0)
 				continue;
-			}
 			oc->ident = cr->ident;
 			c++;
 		}

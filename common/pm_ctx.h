@@ -16,6 +16,7 @@ struct pm_ctx {
 	struct pm_keytab meminfo_keys;
 	struct pm_discovery disc;
 	char *buf;
+	bool warned_read; /* a cgroup could not be read for want of fds: said once */
 };
 
 #endif

@@ -1,9 +1,18 @@
 /*
  * Discovery: walks the cgroup root for kubepods trees (both kubelet cgroup
  * drivers, any kubelet --cgroup-root prefix), their QoS classes, pods and
- * containers; or, on a host without Kubernetes, the top-level cgroups. A
- * rescan keeps the fds of the cgroups that stayed, and records the link
- * counts (2 + subdirectories) of the directories it watches for changes.
+ * containers; or, on a host without Kubernetes, the top-level cgroups. It
+ * records the link counts (2 + subdirectories) of the directories it
+ * watches for changes, by path.
+ *
+ * The fd policy: a scan holds one fd per directory level while it lists the
+ * tree, and no more; a rescan keeps the records (and fds) of the cgroups
+ * that stayed. Then the cgroups that keep no fds are given them, in
+ * discovery order, while the fd budget (pm_cg_budget) lasts; the rest are
+ * read by path at each sample, and that is said once, with the numbers. A
+ * directory that cannot be listed for want of fds (or any reason but
+ * having vanished) keeps the previous scan's pods under it. So no pod is
+ * ever lost for want of fds.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -60,19 +69,17 @@ static int path_copy(char **dst, size_t *cap, const char *src)
 	return 0;
 }
 
-static int add_watch(struct pm_discovery *d, int parentfd, const char *name)
+/* watches REL (below the root; "" for the root), by path: no fd */
+static int add_watch(struct pm_discovery *d, const char *rel)
 {
 	struct pm_watch *w = pm_grow(&d->watch, &d->cap_watch, d->n_watch, sizeof *w);
 	struct stat st;
 	if (!w)
 		return -ENOMEM;
-	w->fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w->fd < 0)
-		return errno == ENOMEM ? -ENOMEM : 0;
-	if (fstat(w->fd, &st) < 0) {
-		close(w->fd);
+	if (fstatat(d->env.rootfd, *rel ? rel : ".", &st, 0) < 0)
 		return 0;
-	}
+	if (path_copy(&w->path, &w->cap_path, rel) < 0)
+		return -ENOMEM;
 	w->nlink = st.st_nlink;
 	d->n_watch++;
 	return 0;
@@ -80,9 +87,7 @@ static int add_watch(struct pm_discovery *d, int parentfd, const char *name)
 
 static void watches_clear(struct pm_discovery *d)
 {
-	for (size_t i = 0; i < d->n_watch; i++)
-		close(d->watch[i].fd);
-	d->n_watch = 0;
+	d->n_watch = 0; /* their path buffers stay, for the next scan */
 }
 
 /* RET gets OLD's fds too: both records hold them until the scan ends */
@@ -92,23 +97,13 @@ static void cg_borrow(struct pm_cg *old, struct pm_cg *ret)
 	old->shared = ret->shared = true;
 }
 
-/* A cgroup's fds: OLD's, from the previous scan, or NAME's, opened.
- * 0, or -errno from opening NAME. */
-static int cg_take(struct pm_discovery *d, int parentfd, const char *name, struct pm_cg *old, struct pm_cg *ret)
+/* A cgroup's fds: OLD's, from the previous scan, or none (see keep_fds) */
+static void cg_take(struct pm_cg *old, struct pm_cg *ret)
 {
-	if (old) {
+	if (old)
 		cg_borrow(old, ret);
-		return 0;
-	}
-	int r = pm_cg_open(d->env.layout, parentfd, name, ret);
-	if (r == 1) {
-		if (!(d->warned & PM_WARNED_FDS))
-			pm_log(d->env.log, LOG_WARNING,
-			       "out of file descriptors (%s): some cgroup files are opened at each sample", strerror(EMFILE));
-		d->warned |= PM_WARNED_FDS;
-		return 0;
-	}
-	return r;
+	else
+		pm_cg_init(ret);
 }
 
 /* R: a cgroup or directory vanished (no error), or could not be opened */
@@ -182,11 +177,12 @@ static int unlisted(struct scan *sc, const char *rel, int r)
 	return 0;
 }
 
-/* the comm of the only process in the cgroup, when it is "pause" */
-static bool runs_pause(const struct pm_discovery *d, int dirfd)
+/* the comm of the only process in the cgroup LEAF of PODFD, when it is "pause" */
+static bool runs_pause(const struct pm_discovery *d, int podfd, const char *leaf)
 {
 	char procs[64], path[PATH_MAX + 96], comm[32];
-	ssize_t n = pm_read_at(dirfd, "cgroup.procs", procs, sizeof procs - 1);
+	snprintf(path, sizeof path, "%s/cgroup.procs", leaf);
+	ssize_t n = pm_read_at(podfd, path, procs, sizeof procs - 1);
 	if (n <= 0)
 		return false;
 	procs[n] = 0;
@@ -236,22 +232,11 @@ static int add_container(void *arg, int podfd, const char *name)
 			old = &pa->old->ctrs[i];
 			break;
 		}
-	int r = cg_take(pa->sc->d, podfd, name, old ? &old->cg : NULL, &c.cg);
-	if (r < 0) {
-		if (r != -ENOMEM && !vanished(r)) {
-			char rel[PATH_MAX];
-			join(rel, sizeof rel, pod->path, name);
-			note_error(pa->sc, rel, r);
-		}
-		return r == -ENOMEM ? r : 0;
-	}
-	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(pa->sc->d, c.cg.dirfd);
+	cg_take(old ? &old->cg : NULL, &c.cg);
+	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(pa->sc->d, podfd, name);
 	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
-	if (!s) {
-		if (!c.cg.shared)
-			pm_cg_close(&c.cg);
-		return -ENOMEM;
-	}
+	if (!s)
+		return -ENOMEM; /* C holds no fds of its own */
 	*s = c;
 	pod->n_ctrs++;
 	return 0;
@@ -273,6 +258,9 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	join(rel, sizeof rel, da->rel, name);
 	struct pm_pod_rec *old = find_old(sc, rel);
 
+	struct stat st;
+	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* gone already */
 	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
 	if (!p)
 		return -ENOMEM;
@@ -283,14 +271,11 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	p->ident.kind = kind;
 	p->ident.qos = da->qos;
 	pm_copy(p->ident.uid, sizeof p->ident.uid, uid);
-	int r = cg_take(d, parentfd, name, old ? &old->cg : NULL, &p->cg);
-	if (r < 0)
-		return r == -ENOMEM || vanished(r) ? (r == -ENOMEM ? r : 0) : unlisted(sc, rel, r);
-	struct stat st;
-	p->nlink = fstat(p->cg.dirfd, &st) == 0 ? st.st_nlink : 0;
+	p->nlink = st.st_nlink;
+	cg_take(old ? &old->cg : NULL, &p->cg);
 	d->n_pods++; /* from here on the record is this scan's, whatever follows */
 	struct pod_arg pa = {sc, p, old};
-	r = pm_dir_each(p->cg.dirfd, ".", true, add_container, &pa);
+	int r = pm_dir_each(parentfd, name, true, add_container, &pa);
 	if (r == 0 || r == -ENOMEM || vanished(r))
 		return r == -ENOMEM ? r : 0;
 	note_error(sc, rel, r); /* its containers could not be listed: the previous scan's stay */
@@ -322,7 +307,7 @@ static int scan_kubepods(void *arg, int kfd, const char *name)
 	case PM_DIR_QOS: {
 		join(rel, sizeof rel, da->rel, name);
 		struct dir_arg qa = {da->sc, rel, q, 0};
-		int r = add_watch(da->sc->d, kfd, name);
+		int r = add_watch(da->sc->d, rel);
 		return r ? r : unlisted(da->sc, rel, pm_dir_each(kfd, name, true, scan_qos, &qa));
 	}
 	default:
@@ -344,7 +329,7 @@ static int walk(void *arg, int dirfd, const char *name)
 	if (cls == PM_DIR_KUBEPODS) {
 		da->sc->d->kubernetes = true;
 		struct dir_arg ka = {da->sc, rel, PM_QOS_NONE, 0};
-		int r = add_watch(da->sc->d, dirfd, name);
+		int r = add_watch(da->sc->d, rel);
 		return r ? r : unlisted(da->sc, rel, pm_dir_each(dirfd, name, true, scan_kubepods, &ka));
 	}
 	struct dir_arg sub = {da->sc, rel, PM_QOS_NONE, da->depth + 1};
@@ -443,7 +428,7 @@ static int scan_tree(struct scan *sc, bool was_kubernetes)
 		/* the root is a kubepods or QoS class directory itself */
 		struct dir_arg da = {sc, "", q, 0};
 		d->kubernetes = true;
-		r = add_watch(d, d->env.rootfd, ".");
+		r = add_watch(d, "");
 		return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &da));
 	}
 	struct dir_arg da = {sc, "", PM_QOS_NONE, 0};
@@ -454,8 +439,63 @@ static int scan_tree(struct scan *sc, bool was_kubernetes)
 	if (d->kubernetes)
 		return 0;
 	/* no kubepods anywhere: the top-level cgroups are the groups */
-	r = add_watch(d, d->env.rootfd, ".");
+	r = add_watch(d, "");
 	return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, add_group, &da));
+}
+
+/* CG (at PATH) keeps fds if the budget has room: *HELD counts the fds kept,
+ * and *FULL says the budget (or the process) has none left */
+static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char *path, unsigned budget,
+		     unsigned *held, bool *full)
+{
+	const struct pm_layout *l = d->env.layout;
+	if (cg->dirfd >= 0 || *full)
+		return;
+	if (*held + pm_cg_cost(l) > budget) {
+		*full = true;
+		return;
+	}
+	int r = pm_cg_keep(l, d->env.rootfd, path, cg);
+	if (r > 0)
+		*held += (unsigned)r;
+	else if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
+		*full = true;
+}
+
+/* Gives fds to the cgroups that keep none, in discovery order, while the
+ * budget lasts; says once when some must be opened at each sample. */
+static void keep_fds(struct pm_discovery *d)
+{
+	unsigned held = 0, kept = 0, all = 0;
+	for (size_t i = 0; i < d->n_pods; i++) {
+		held += pm_cg_fds(&d->pods[i].cg);
+		for (size_t j = 0; j < d->pods[i].n_ctrs; j++)
+			held += pm_cg_fds(&d->pods[i].ctrs[j].cg);
+	}
+	unsigned long limit;
+	unsigned budget = pm_cg_budget(held, &limit);
+	bool full = false;
+	char path[PATH_MAX];
+	for (size_t i = 0; i < d->n_pods; i++) {
+		struct pm_pod_rec *p = &d->pods[i];
+		keep_one(d, &p->cg, p->path, budget, &held, &full);
+		kept += p->cg.dirfd >= 0;
+		for (size_t j = 0; j < p->n_ctrs; j++) {
+			struct pm_ctr_rec *c = &p->ctrs[j];
+			snprintf(path, sizeof path, "%s/%s", p->path, c->leaf);
+			keep_one(d, &c->cg, path, budget, &held, &full);
+			kept += c->cg.dirfd >= 0;
+		}
+		all += 1 + (unsigned)p->n_ctrs;
+	}
+	d->n_cgroups = all;
+	d->n_kept = kept;
+	if (kept < all && !(d->warned & PM_WARNED_FDS)) {
+		pm_log(d->env.log, LOG_WARNING,
+		       "kept fds for %u of %u cgroups (RLIMIT_NOFILE %lu): the rest are opened at each sample", kept, all,
+		       limit);
+		d->warned |= PM_WARNED_FDS;
+	}
 }
 
 int pm_discovery_scan(struct pm_discovery *d)
@@ -492,6 +532,7 @@ int pm_discovery_scan(struct pm_discovery *d)
 	}
 	pods_free(old, n_old);
 	pods_unshare(d->pods, d->n_pods);
+	keep_fds(d);
 	if (sc.err && !(d->warned & PM_WARNED_LIST))
 		pm_log(d->env.log, LOG_WARNING, "cannot list '%s%s%s': %s; keeping %zu pods found by the previous scan",
 		       d->env.root, *sc.err_rel ? "/" : "", sc.err_rel, strerror(-sc.err), sc.n_kept);
@@ -509,12 +550,18 @@ int pm_discovery_scan(struct pm_discovery *d)
 static bool tree_changed(const struct pm_discovery *d)
 {
 	struct stat st;
-	for (size_t i = 0; i < d->n_watch; i++)
-		if (fstat(d->watch[i].fd, &st) < 0 || st.st_nlink != d->watch[i].nlink)
+	int rootfd = d->env.rootfd;
+	for (size_t i = 0; i < d->n_watch; i++) {
+		const char *path = *d->watch[i].path ? d->watch[i].path : ".";
+		if (fstatat(rootfd, path, &st, 0) < 0 || st.st_nlink != d->watch[i].nlink)
 			return true;
-	for (size_t i = 0; i < d->n_pods; i++)
-		if (fstat(d->pods[i].cg.dirfd, &st) < 0 || st.st_nlink != d->pods[i].nlink)
+	}
+	for (size_t i = 0; i < d->n_pods; i++) {
+		const struct pm_pod_rec *p = &d->pods[i];
+		int r = p->cg.dirfd >= 0 ? fstat(p->cg.dirfd, &st) : fstatat(rootfd, p->path, &st, 0);
+		if (r < 0 || st.st_nlink != p->nlink)
 			return true;
+	}
 	return false;
 }
 
@@ -540,7 +587,8 @@ void pm_discovery_gone(struct pm_discovery *d)
 void pm_discovery_free(struct pm_discovery *d)
 {
 	pods_free(d->pods, d->n_pods);
-	watches_clear(d);
+	for (size_t i = 0; i < d->cap_watch; i++)
+		free(d->watch[i].path);
 	free(d->watch);
 	pm_names_free(&d->names);
 	memset(d, 0, sizeof *d);

@@ -27,8 +27,10 @@ struct pm_pod_rec {
 	size_t n_ctrs, cap_ctrs;
 };
 
+/* a directory watched for new or removed subdirectories */
 struct pm_watch {
-	int fd;
+	char *path; /* below the root; "" for the root */
+	size_t cap_path;
 	nlink_t nlink;
 };
 
@@ -52,7 +54,8 @@ struct pm_discovery {
 	struct pm_name_index names;
 	unsigned since_scan; /* samples since the last scan */
 	bool need_scan;
-	unsigned warned; /* the degradations said already (each is said once) */
+	unsigned warned;           /* the degradations said already (each is said once) */
+	unsigned n_cgroups, n_kept; /* after the last scan: pods and containers, and those that keep fds */
 };
 
 /* Starts D empty; ENV is copied (its strings are not). */
