@@ -90,10 +90,11 @@ CHECK_LIBS   := $(shell pkg-config --libs check 2>/dev/null)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN  := $(BUILD)/san/check_podmem
 
+# realloc is wrapped (tests/unit/check_ctx.c's __wrap_realloc) so that tests can make it fail
 $(UNIT_BIN): $(UNIT_SRCS) $(UNIT_PLUGIN_SRCS) $(LIB_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) $(SAN) $(CHECK_CFLAGS) $(addprefix -I,$(sort $(dir $(UNIT_PLUGIN_SRCS)))) -o $@ \
-		$(UNIT_SRCS) $(UNIT_PLUGIN_SRCS) $(LIB_SAN) $(CHECK_LIBS)
+		$(UNIT_SRCS) $(UNIT_PLUGIN_SRCS) $(LIB_SAN) $(CHECK_LIBS) -Wl,--wrap=realloc
 
 unit: $(UNIT_BIN)
 	PODMEM_SRC=$(CURDIR) $(UNIT_BIN)

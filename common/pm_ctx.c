@@ -1,15 +1,16 @@
 /*
- * The context: opening it, reading one cgroup, and sampling (discovery of
- * pods, containers and groups is in pm_discover.c).
+ * The context: opening it, and sampling. Discovery of pods, containers and
+ * groups is in pm_discover.c, one cgroup's fds and reads in pm_cg.c.
  *
- * Discovery walks the tree once and keeps, for every cgroup, a directory fd
- * and one fd per memory file, so a sample is a pread per file and nothing
- * else. It runs again every rescan_every samples, at once when a read finds
- * a cgroup gone, and when a watched directory's link count (its number of
- * subdirectories) changes; a rescan keeps the fds of cgroups that stayed.
+ * Discovery walks the tree once and keeps, for every cgroup the fd budget
+ * has room for, a directory fd and one fd per memory file, so a sample is a
+ * pread per file and nothing else (the rest are opened by path at each
+ * read). It runs again every rescan_every samples, at once when a read
+ * finds a cgroup gone, and when a watched directory's link count (its
+ * number of subdirectories) changes; a rescan keeps the fds of cgroups that
+ * stayed.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,72 +25,7 @@
 
 #include "pm_ctx.h"
 
-#define DEFAULT_RESCAN 10
-
-/* ---- one cgroup's fds ---------------------------------------------------- */
-
-void pm_cg_close(struct pm_cg *cg)
-{
-	for (int i = 0; i < PM_MAX_FILES; i++)
-		if (cg->fd[i] >= 0)
-			close(cg->fd[i]);
-	if (cg->dirfd >= 0)
-		close(cg->dirfd);
-	cg->dirfd = -1;
-}
-
-int pm_cg_open(struct pm_ctx *ctx, int parentfd, const char *name, struct pm_cg *cg)
-{
-	cg->dirfd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg->dirfd < 0)
-		return -errno;
-	for (unsigned i = 0; i < PM_MAX_FILES; i++) {
-		if (i >= ctx->layout.n_files) {
-			cg->fd[i] = FD_MISSING;
-			continue;
-		}
-		cg->fd[i] = openat(cg->dirfd, ctx->layout.files[i].name, O_RDONLY | O_CLOEXEC);
-		if (cg->fd[i] >= 0)
-			continue;
-		if (errno == EMFILE || errno == ENFILE) {
-			if (!ctx->warned_fds)
-				pm_log(&ctx->log, LOG_WARNING,
-				       "out of file descriptors (%s): some cgroup files are opened at each sample", strerror(errno));
-			ctx->warned_fds = true;
-			cg->fd[i] = FD_REOPEN;
-		} else {
-			cg->fd[i] = FD_MISSING;
-		}
-	}
-	return 0;
-}
-
-/* Reads every file of CG into OUT. -ENOENT when the cgroup is gone. */
-static int cg_read(struct pm_ctx *ctx, const struct pm_cg *cg, struct pm_values *out)
-{
-	memset(out, 0, sizeof *out);
-	for (unsigned i = 0; i < ctx->layout.n_files; i++) {
-		const struct pm_file_desc *f = &ctx->layout.files[i];
-		int fd = cg->fd[i];
-		if (fd == FD_MISSING)
-			continue;
-		int rfd = fd >= 0 ? fd : openat(cg->dirfd, f->name, O_RDONLY | O_CLOEXEC);
-		ssize_t n = rfd < 0 ? -errno
-			    : f->kind == PM_FK_KV ? pm_pread_kv(rfd, ctx->buf, BUF_CAP, &f->keys, out)
-						  : pm_pread_all(rfd, ctx->buf, BUF_CAP);
-		if (fd < 0 && rfd >= 0)
-			close(rfd);
-		if (n == -ENODEV || n == -ENOENT)
-			return -ENOENT;
-		if (n < 0 || f->kind == PM_FK_KV)
-			continue;
-		uint64_t v;
-		if (pm_parse_single(ctx->buf, (size_t)n, &v) == 1)
-			pm_set(out, (enum pm_metric)f->metric, v);
-	}
-	pm_derive_cgroup(out, ctx->layout.version);
-	return 0;
-}
+#define PM_DEFAULT_RESCAN 10
 
 /* ---- sampling --------------------------------------------------------------- */
 
@@ -99,7 +35,7 @@ static void read_node(struct pm_ctx *ctx, struct pm_snapshot *snap)
 	snap->node_ok = false;
 	if (ctx->meminfo_fd < 0)
 		return;
-	ssize_t n = pm_pread_all(ctx->meminfo_fd, ctx->buf, BUF_CAP);
+	ssize_t n = pm_pread_all(ctx->meminfo_fd, ctx->buf, PM_BUF_CAP);
 	if (n <= 0)
 		return;
 	pm_parse_kv(ctx->buf, (size_t)n, &ctx->meminfo_keys, &snap->node);
@@ -107,53 +43,66 @@ static void read_node(struct pm_ctx *ctx, struct pm_snapshot *snap)
 	snap->node_ok = true;
 }
 
+/* Reads one cgroup (LEAF of the pod at POD_PATH, or the pod itself when
+ * LEAF is NULL) into OUT. 0, or -errno: a cgroup gone asks for a rescan; one
+ * that keeps no fds and finds none to read with is left out of this sample,
+ * and that is said once. */
+static int read_cg(struct pm_ctx *ctx, const struct pm_cg *cg, const char *pod_path, const char *leaf,
+		   struct pm_values *out)
+{
+	char path[PATH_MAX];
+	if (cg->dirfd < 0 && leaf) {
+		snprintf(path, sizeof path, "%s/%s", pod_path, leaf);
+		pod_path = path;
+	}
+	int r = pm_cg_read(&ctx->layout, cg, ctx->rootfd, pod_path, ctx->buf, PM_BUF_CAP, out);
+	if (r == -ENOENT)
+		pm_discovery_gone(&ctx->disc);
+	else if (r < 0 && !ctx->warned_read) {
+		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s/%s' to read it: %s; left out of this sample", ctx->root,
+		       pod_path, strerror(-r));
+		ctx->warned_read = true;
+	}
+	return r;
+}
+
 int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 {
+	const struct pm_discovery *d = &ctx->disc;
 	struct timespec ts;
 
-	if (ctx->need_scan || ctx->since_scan >= ctx->rescan_every || pm_tree_changed(ctx)) {
-		int r = pm_scan(ctx);
-		if (r == -ENOMEM)
-			return r;
-	} else if (pm_names_refresh(&ctx->names, ctx->pod_logs, ctx->ctr_logs) > 0) {
-		pm_resolve_names(ctx);
-	}
-	ctx->since_scan++;
+	/* a rediscovery out of memory keeps the pods known before: they are sampled */
+	int r = pm_discovery_update(&ctx->disc);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snap->time_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	snap->cgroup_version = ctx->layout.version;
-	snap->kubernetes = ctx->kubernetes;
+	snap->kubernetes = d->kubernetes;
+	snap->n_pods = 0; /* before anything can fail: never a previous sample's pods */
 	read_node(ctx, snap);
-	if (ctx->n_pods && !pm_grow(&snap->pods, &snap->cap_pods, ctx->n_pods - 1, sizeof *snap->pods))
+	if (d->n_pods && !pm_grow(&snap->pods, &snap->cap_pods, d->n_pods - 1, sizeof *snap->pods))
 		return -ENOMEM;
-
-	snap->n_pods = 0;
-	for (size_t i = 0, k = 0; i < ctx->n_pods; i++) {
-		const struct pod_rec *p = &ctx->pods[i];
+	for (size_t i = 0, k = 0; i < d->n_pods; i++) {
+		const struct pm_pod_rec *p = &d->pods[i];
 		struct pm_pod *out = &snap->pods[k];
-		if (cg_read(ctx, &p->cg, &out->val) < 0) {
-			ctx->need_scan = true; /* gone: dropped from this sample */
-			continue;
-		}
+		if (read_cg(ctx, &p->cg, p->path, NULL, &out->val) < 0)
+			continue; /* gone (dropped from this sample), or no fd to read it */
 		out->ident = p->ident;
 		out->n_containers = 0;
 		if (p->n_ctrs && !pm_grow(&out->containers, &out->cap_containers, p->n_ctrs - 1, sizeof *out->containers))
 			return -ENOMEM;
 		size_t c = 0;
 		for (size_t j = 0; j < p->n_ctrs; j++) {
-			const struct ctr_rec *cr = &p->ctrs[j];
+			const struct pm_ctr_rec *cr = &p->ctrs[j];
 			struct pm_container *oc = &out->containers[c];
-			if (cg_read(ctx, &cr->cg, &oc->val) < 0) {
-				ctx->need_scan = true;
+			if (read_cg(ctx, &cr->cg, p->path, cr->leaf, &oc->val) < 0)
 				continue;
-			}
 			oc->ident = cr->ident;
 			c++;
 		}
 		out->n_containers = c;
 		snap->n_pods = ++k;
 	}
-	return 0;
+	return r;
 }
 
 void pm_snapshot_free(struct pm_snapshot *snap)
@@ -187,7 +136,7 @@ static int find_root(struct pm_ctx *ctx)
 		pm_log(&ctx->log, LOG_ERR, "cannot open '%s': %s", path, strerror(e));
 		return -e;
 	}
-	ssize_t n = pm_pread_all(fd, ctx->buf, BUF_CAP);
+	ssize_t n = pm_pread_all(fd, ctx->buf, PM_BUF_CAP);
 	close(fd);
 	if (n < 0 || pm_find_memory_mount(ctx->buf, (size_t)n, ctx->root, sizeof ctx->root) < 0) {
 		pm_log(&ctx->log, LOG_ERR, "no memory cgroup controller is mounted (%s); give the cgroup root", path);
@@ -199,14 +148,14 @@ static int find_root(struct pm_ctx *ctx)
 int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 {
 	struct pm_ctx *ctx = calloc(1, sizeof *ctx);
+	unsigned rescan_every = o->rescan_every ? o->rescan_every : PM_DEFAULT_RESCAN;
 	int r;
 
 	if (!ctx)
 		return -ENOMEM;
 	ctx->rootfd = ctx->meminfo_fd = -1;
 	ctx->log = (struct pm_logger){o->log, o->log_ud};
-	ctx->rescan_every = o->rescan_every ? o->rescan_every : DEFAULT_RESCAN;
-	ctx->buf = malloc(BUF_CAP);
+	ctx->buf = malloc(PM_BUF_CAP);
 	r = ctx->buf ? 0 : -ENOMEM;
 	if (!r)
 		r = copy_opt(ctx, ctx->proc, o->proc_root, "/proc", "the proc root");
@@ -246,7 +195,16 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 	}
 	if (ctx->meminfo_fd < 0)
 		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s': %s; no node breakdown", path, strerror(errno));
-	if ((r = pm_scan(ctx)) < 0)
+	struct pm_discovery_env env = {.log = &ctx->log,
+				       .root = ctx->root,
+				       .rootfd = ctx->rootfd,
+				       .proc = ctx->proc,
+				       .pod_logs = ctx->pod_logs,
+				       .ctr_logs = ctx->ctr_logs,
+				       .layout = &ctx->layout,
+				       .rescan_every = rescan_every};
+	pm_discovery_init(&ctx->disc, &env);
+	if ((r = pm_discovery_scan(&ctx->disc)) < 0)
 		goto fail;
 	*ret_ctx = ctx;
 	return 0;
@@ -259,10 +217,7 @@ void pm_ctx_close(struct pm_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	pm_pods_free(ctx->pods, ctx->n_pods);
-	pm_watches_clear(ctx);
-	free(ctx->watch);
-	pm_names_free(&ctx->names);
+	pm_discovery_free(&ctx->disc);
 	if (ctx->rootfd >= 0)
 		close(ctx->rootfd);
 	if (ctx->meminfo_fd >= 0)

@@ -1,105 +1,188 @@
 /*
  * Discovery: walks the cgroup root for kubepods trees (both kubelet cgroup
  * drivers, any kubelet --cgroup-root prefix), their QoS classes, pods and
- * containers; or, on a host without Kubernetes, the top-level cgroups. A
- * rescan keeps the fds of the cgroups that stayed, and records the link
- * counts (2 + subdirectories) of the directories it watches for changes.
+ * containers; or, on a host without Kubernetes, the top-level cgroups. It
+ * records the link counts (2 + subdirectories) of the directories it
+ * watches for changes, by path.
+ *
+ * The fd policy: a scan holds one fd per directory level while it lists the
+ * tree, and no more; a rescan keeps the records (and fds) of the cgroups
+ * that stayed. Then the cgroups that keep no fds are given them, in
+ * discovery order, while the fd budget (pm_cg_budget) lasts; the rest are
+ * read by path at each sample, and that is said once, with the numbers. A
+ * directory that cannot be listed for want of fds (or any reason but
+ * having vanished) keeps the previous scan's pods under it. So no pod is
+ * ever lost for want of fds.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
 
-#include "pm_ctx.h"
+#include "pm_discover.h"
 
-#define WALK_DEPTH 6
+#define PM_WALK_DEPTH 6
 
-struct old_pods {
-	struct pod_rec *pods;
-	size_t n;
+static void join(char *dst, size_t cap, const char *rel, const char *name)
+{
+	snprintf(dst, cap, "%s%s%s", rel, *rel ? "/" : "", name);
+}
+
+/* which degradations have been logged (each is said once) */
+enum { PM_WARNED_LIST = 1, PM_WARNED_NAMES = 2, PM_WARNED_FDS = 4 };
+
+/* one scan: the discovery being filled, and the previous scan's pods */
+struct scan {
+	struct pm_discovery *d;
+	struct pm_pod_rec **old; /* sorted by path */
+	size_t n_old;
+	int err;                 /* the first error that left a directory unlisted */
+	char err_rel[PATH_MAX];       /* that directory, below the root */
+	size_t n_kept;           /* pods kept from the previous scan under unlisted directories */
 };
 
-static int cmp_rel(const void *a, const void *b)
+static int cmp_old(const void *a, const void *b)
 {
-	return strcmp(((const struct pod_rec *)a)->ident.cgroup, ((const struct pod_rec *)b)->ident.cgroup);
+	return strcmp((*(struct pm_pod_rec *const *)a)->path, (*(struct pm_pod_rec *const *)b)->path);
 }
 
-/* calls FN(ctx, dirfd, name, arg) for each subdirectory of DIRFD */
-static int each_subdir(struct pm_ctx *ctx, int dirfd, int (*fn)(struct pm_ctx *, int, const char *, void *), void *arg)
+/* the previous scan's pod at REL, unless a record of this scan holds it already */
+static struct pm_pod_rec *find_old(const struct scan *sc, const char *rel)
 {
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
-	struct dirent *e;
-	int r = 0;
-	while (r == 0 && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (e->d_type == DT_UNKNOWN) {
-			struct stat st;
-			if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
-				continue;
-		} else if (e->d_type != DT_DIR) {
-			continue;
-		}
-		r = fn(ctx, dirfd, e->d_name, arg);
-	}
-	closedir(d);
-	return r;
+	struct pm_pod_rec key = {.path = (char *)rel}, *kp = &key, **o;
+	o = sc->n_old ? bsearch(&kp, sc->old, sc->n_old, sizeof kp, cmp_old) : NULL;
+	return o && !(*o)->cg.shared ? *o : NULL;
 }
 
-static int add_watch(struct pm_ctx *ctx, int parentfd, const char *name)
+/* DST (*CAP bytes, grown) gets a copy of SRC. 0 or -ENOMEM. */
+static int path_copy(char **dst, size_t *cap, const char *src)
 {
-	struct watch *w = pm_grow(&ctx->watch, &ctx->cap_watch, ctx->n_watch, sizeof *w);
-	struct stat st;
-	if (!w)
+	size_t n = strlen(src);
+	if (!pm_grow(dst, cap, n, 1))
 		return -ENOMEM;
-	w->fd = openat(parentfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (w->fd < 0)
-		return errno == ENOMEM ? -ENOMEM : 0;
-	if (fstat(w->fd, &st) < 0) {
-		close(w->fd);
-		return 0;
-	}
-	w->nlink = st.st_nlink;
-	ctx->n_watch++;
+	memcpy(*dst, src, n + 1);
 	return 0;
 }
 
-struct pod_ctx {
-	struct pod_rec *pod;
-	struct pod_rec *old; /* the same pod from the previous scan, or NULL */
-};
-
-/* A cgroup's fds: OLD's, taken from the previous scan (OLD is left empty),
- * or NAME's, opened. 0; 1 when NAME is gone already; or -ENOMEM, -EMFILE. */
-static int cg_take(struct pm_ctx *ctx, int parentfd, const char *name, struct pm_cg *old, struct pm_cg *ret)
+/* watches REL (below the root; "" for the root), by path: no fd */
+static int add_watch(struct pm_discovery *d, const char *rel)
 {
-	if (old) {
-		*ret = *old;
-		old->dirfd = -1;
-		memset(old->fd, 0xff, sizeof old->fd); /* -1: nothing to close */
+	struct pm_watch *w = pm_grow(&d->watch, &d->cap_watch, d->n_watch, sizeof *w);
+	struct stat st;
+	if (!w)
+		return -ENOMEM;
+	if (fstatat(d->env.rootfd, *rel ? rel : ".", &st, 0) < 0)
 		return 0;
-	}
-	int r = pm_cg_open(ctx, parentfd, name, ret);
-	return r == -ENOMEM || r == -EMFILE ? r : r < 0;
+	if (path_copy(&w->path, &w->cap_path, rel) < 0)
+		return -ENOMEM;
+	w->nlink = st.st_nlink;
+	d->n_watch++;
+	return 0;
 }
 
-/* the comm of the only process in the cgroup, when it is "pause" */
-static bool runs_pause(struct pm_ctx *ctx, int dirfd)
+static void watches_clear(struct pm_discovery *d)
+{
+	d->n_watch = 0; /* their path buffers stay, for the next scan */
+}
+
+/* RET gets OLD's fds too: both records hold them until the scan ends */
+static void cg_borrow(struct pm_cg *old, struct pm_cg *ret)
+{
+	*ret = *old;
+	old->shared = ret->shared = true;
+}
+
+/* A cgroup's fds: OLD's, from the previous scan, or none (see keep_fds) */
+static void cg_take(struct pm_cg *old, struct pm_cg *ret)
+{
+	if (old)
+		cg_borrow(old, ret);
+	else
+		pm_cg_init(ret);
+}
+
+/* R: a cgroup or directory vanished (no error), or could not be opened */
+static bool vanished(int r)
+{
+	return r == -ENOENT || r == -ENOTDIR;
+}
+
+/* the first error that kept part of the tree from this scan */
+static void note_error(struct scan *sc, const char *rel, int r)
+{
+	if (!sc->err) {
+		sc->err = r;
+		pm_copy(sc->err_rel, sizeof sc->err_rel, rel);
+	}
+}
+
+/* copies OLD's containers (those no record of this scan holds) into P */
+static int keep_ctrs(struct pm_pod_rec *p, struct pm_pod_rec *old)
+{
+	for (size_t i = 0; i < old->n_ctrs; i++) {
+		struct pm_ctr_rec *oc = &old->ctrs[i];
+		if (oc->cg.shared)
+			continue;
+		struct pm_ctr_rec *c = pm_grow(&p->ctrs, &p->cap_ctrs, p->n_ctrs, sizeof *c);
+		if (!c)
+			return -ENOMEM;
+		*c = *oc;
+		cg_borrow(&oc->cg, &c->cg);
+		p->n_ctrs++;
+	}
+	return 0;
+}
+
+/* this scan keeps OLD, a pod of the previous scan, as it was */
+static int keep_pod(struct scan *sc, struct pm_pod_rec *old)
+{
+	struct pm_discovery *d = sc->d;
+	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
+	if (!p)
+		return -ENOMEM;
+	*p = *old;
+	p->ctrs = NULL;
+	p->n_ctrs = p->cap_ctrs = 0;
+	p->path = NULL;
+	p->cap_path = 0;
+	if (path_copy(&p->path, &p->cap_path, old->path) < 0)
+		return -ENOMEM;
+	cg_borrow(&old->cg, &p->cg);
+	d->n_pods++;
+	sc->n_kept++;
+	return keep_ctrs(p, old);
+}
+
+/* the directory REL could not be listed (R): unless it vanished, the
+ * previous scan's pods under it stay. 0 or -ENOMEM. */
+static int unlisted(struct scan *sc, const char *rel, int r)
+{
+	if (r == 0 || r == -ENOMEM || vanished(r))
+		return r == -ENOMEM ? r : 0;
+	note_error(sc, rel, r);
+	size_t len = strlen(rel);
+	for (size_t i = 0; i < sc->n_old; i++) {
+		struct pm_pod_rec *o = sc->old[i];
+		const char *path = o->path;
+		if (o->cg.shared || (len && (strncmp(path, rel, len) || (path[len] && path[len] != '/'))))
+			continue;
+		if (keep_pod(sc, o) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* the comm of the only process in the cgroup LEAF of PODFD, when it is "pause" */
+static bool runs_pause(const struct pm_discovery *d, int podfd, const char *leaf)
 {
 	char procs[64], path[PATH_MAX + 96], comm[32];
-	ssize_t n = pm_read_at(dirfd, "cgroup.procs", procs, sizeof procs - 1);
+	snprintf(path, sizeof path, "%s/cgroup.procs", leaf);
+	ssize_t n = pm_read_at(podfd, path, procs, sizeof procs - 1);
 	if (n <= 0)
 		return false;
 	procs[n] = 0;
@@ -107,7 +190,7 @@ static bool runs_pause(struct pm_ctx *ctx, int dirfd)
 	if (!nl || nl[1]) /* none, or more than one */
 		return false;
 	*nl = 0;
-	snprintf(path, sizeof path, "%s/%s/comm", ctx->proc, procs);
+	snprintf(path, sizeof path, "%s/%s/comm", d->env.proc, procs);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -116,11 +199,18 @@ static bool runs_pause(struct pm_ctx *ctx, int dirfd)
 	return n == 6 && !memcmp(comm, "pause\n", 6);
 }
 
-static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *arg)
+/* the pod whose containers are being listed */
+struct pod_arg {
+	struct scan *sc;
+	struct pm_pod_rec *pod;
+	struct pm_pod_rec *old; /* the same pod from the previous scan, or NULL */
+};
+
+static int add_container(void *arg, int podfd, const char *name)
 {
-	struct pod_ctx *pc = arg;
-	struct pod_rec *pod = pc->pod;
-	struct ctr_rec c = {0};
+	struct pod_arg *pa = arg;
+	struct pm_pod_rec *pod = pa->pod;
+	struct pm_ctr_rec c = {0};
 	enum pm_qos q;
 	char uid[PM_UID_MAX];
 
@@ -136,174 +226,161 @@ static int add_container(struct pm_ctx *ctx, int podfd, const char *name, void *
 			c.ident.runtime = PM_RT_DOCKER;
 	}
 	strcpy(c.leaf, name);
-	struct ctr_rec *old = NULL;
-	for (size_t i = 0; pc->old && i < pc->old->n_ctrs; i++)
-		if (pc->old->ctrs[i].cg.dirfd >= 0 && !strcmp(pc->old->ctrs[i].leaf, name)) {
-			old = &pc->old->ctrs[i];
+	struct pm_ctr_rec *old = NULL;
+	for (size_t i = 0; pa->old && i < pa->old->n_ctrs; i++)
+		if (!pa->old->ctrs[i].cg.shared && !strcmp(pa->old->ctrs[i].leaf, name)) {
+			old = &pa->old->ctrs[i];
 			break;
 		}
-	int r = cg_take(ctx, podfd, name, old ? &old->cg : NULL, &c.cg);
-	if (r)
-		return r < 0 ? r : 0;
-	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(ctx, c.cg.dirfd);
-	struct ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
-	if (!s) {
-		pm_cg_close(&c.cg);
-		return -ENOMEM;
-	}
+	cg_take(old ? &old->cg : NULL, &c.cg);
+	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(pa->sc->d, podfd, name);
+	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
+	if (!s)
+		return -ENOMEM; /* C holds no fds of its own */
 	*s = c;
 	pod->n_ctrs++;
 	return 0;
 }
 
-struct scan_arg {
-	struct old_pods *old;
-	const char *rel; /* of the directory being listed */
+/* a directory being listed: its path below the root, and the QoS class of pods in it */
+struct dir_arg {
+	struct scan *sc;
+	const char *rel;
 	enum pm_qos qos;
+	int depth; /* of the walk */
 };
 
-static void join(char *dst, size_t cap, const char *rel, const char *name)
+static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enum pm_pod_kind kind, const char *uid)
 {
-	snprintf(dst, cap, "%s%s%s", rel, *rel ? "/" : "", name);
-}
+	struct scan *sc = da->sc;
+	struct pm_discovery *d = sc->d;
+	char rel[PATH_MAX];
+	join(rel, sizeof rel, da->rel, name);
+	struct pm_pod_rec *old = find_old(sc, rel);
 
-static int add_pod(struct pm_ctx *ctx, int parentfd, const char *name, const struct scan_arg *sa, enum pm_pod_kind kind,
-		   const char *uid)
-{
-	struct pod_rec key, *old;
-	join(key.ident.cgroup, sizeof key.ident.cgroup, sa->rel, name);
-	old = sa->old->n ? bsearch(&key, sa->old->pods, sa->old->n, sizeof key, cmp_rel) : NULL;
-	if (old && old->cg.dirfd < 0)
-		old = NULL;
-
-	struct pod_rec *p = pm_grow(&ctx->pods, &ctx->cap_pods, ctx->n_pods, sizeof *p);
+	struct stat st;
+	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* gone already */
+	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
 	if (!p)
 		return -ENOMEM;
 	memset(p, 0, sizeof *p);
-	strcpy(p->ident.cgroup, key.ident.cgroup);
+	if (path_copy(&p->path, &p->cap_path, rel) < 0)
+		return -ENOMEM;
+	pm_copy(p->ident.cgroup, sizeof p->ident.cgroup, rel);
 	p->ident.kind = kind;
-	p->ident.qos = sa->qos;
+	p->ident.qos = da->qos;
 	pm_copy(p->ident.uid, sizeof p->ident.uid, uid);
-	int r = cg_take(ctx, parentfd, name, old ? &old->cg : NULL, &p->cg);
-	if (r)
-		return r < 0 ? r : 0;
-	struct stat st;
-	p->nlink = fstat(p->cg.dirfd, &st) == 0 ? st.st_nlink : 0;
-	struct pod_ctx pc = {p, old};
-	r = each_subdir(ctx, p->cg.dirfd, add_container, &pc);
-	ctx->n_pods++;
-	return r == -ENOMEM ? r : 0;
+	p->nlink = st.st_nlink;
+	cg_take(old ? &old->cg : NULL, &p->cg);
+	d->n_pods++; /* from here on the record is this scan's, whatever follows */
+	struct pod_arg pa = {sc, p, old};
+	int r = pm_dir_each(parentfd, name, true, add_container, &pa);
+	if (r == 0 || r == -ENOMEM || vanished(r))
+		return r == -ENOMEM ? r : 0;
+	note_error(sc, rel, r); /* its containers could not be listed: the previous scan's stay */
+	return old ? keep_ctrs(p, old) : 0;
 }
 
-static int scan_qos(struct pm_ctx *ctx, int qfd, const char *name, void *arg)
+static int scan_qos(void *arg, int qfd, const char *name)
 {
-	const struct scan_arg *sa = arg;
+	const struct dir_arg *da = arg;
 	char uid[PM_UID_MAX], id[PM_ID_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
 	if (pm_classify(name, 0, &q, uid, id, &rt) != PM_DIR_POD)
 		return 0;
-	return add_pod(ctx, qfd, name, sa, PM_POD, uid);
+	return add_pod(da, qfd, name, PM_POD, uid);
 }
 
-static int scan_kubepods(struct pm_ctx *ctx, int kfd, const char *name, void *arg)
+static int scan_kubepods(void *arg, int kfd, const char *name)
 {
-	const struct scan_arg *sa = arg;
-	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[512];
+	const struct dir_arg *da = arg;
+	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[PATH_MAX];
 	enum pm_qos q = PM_QOS_NONE;
 	enum pm_runtime rt;
 	switch (pm_classify(name, 0, &q, uid, id, &rt)) {
 	case PM_DIR_POD: {
-		struct scan_arg g = {sa->old, sa->rel, PM_QOS_GUARANTEED};
-		return add_pod(ctx, kfd, name, &g, PM_POD, uid);
+		struct dir_arg g = {da->sc, da->rel, PM_QOS_GUARANTEED, 0};
+		return add_pod(&g, kfd, name, PM_POD, uid);
 	}
 	case PM_DIR_QOS: {
-		int qfd = openat(kfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (qfd < 0)
-			return 0;
-		join(rel, sizeof rel, sa->rel, name);
-		struct scan_arg qa = {sa->old, rel, q};
-		int r = add_watch(ctx, kfd, name);
-		if (r == 0)
-			r = each_subdir(ctx, qfd, scan_qos, &qa);
-		close(qfd);
-		return r;
+		join(rel, sizeof rel, da->rel, name);
+		struct dir_arg qa = {da->sc, rel, q, 0};
+		int r = add_watch(da->sc->d, rel);
+		return r ? r : unlisted(da->sc, rel, pm_dir_each(kfd, name, true, scan_qos, &qa));
 	}
 	default:
 		return 0;
 	}
 }
 
-struct walk_arg {
-	struct old_pods *old;
-	const char *rel;
-	int depth;
-};
-
-static int walk(struct pm_ctx *ctx, int dirfd, const char *name, void *arg)
+static int walk(void *arg, int dirfd, const char *name)
 {
-	const struct walk_arg *wa = arg;
-	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[512];
+	const struct dir_arg *da = arg;
+	char uid[PM_UID_MAX], id[PM_ID_MAX], rel[PATH_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
 	enum pm_dir_class cls = pm_classify(name, 0, &q, uid, id, &rt);
 
-	if (cls != PM_DIR_KUBEPODS && wa->depth + 1 >= WALK_DEPTH)
+	if (cls != PM_DIR_KUBEPODS && da->depth + 1 >= PM_WALK_DEPTH)
 		return 0;
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	join(rel, sizeof rel, wa->rel, name);
-	int r;
+	join(rel, sizeof rel, da->rel, name);
 	if (cls == PM_DIR_KUBEPODS) {
-		ctx->kubernetes = true;
-		struct scan_arg sa = {wa->old, rel, PM_QOS_NONE};
-		r = add_watch(ctx, dirfd, name);
-		if (r == 0)
-			r = each_subdir(ctx, fd, scan_kubepods, &sa);
-	} else {
-		struct walk_arg sub = {wa->old, rel, wa->depth + 1};
-		r = each_subdir(ctx, fd, walk, &sub);
+		da->sc->d->kubernetes = true;
+		struct dir_arg ka = {da->sc, rel, PM_QOS_NONE, 0};
+		int r = add_watch(da->sc->d, rel);
+		return r ? r : unlisted(da->sc, rel, pm_dir_each(dirfd, name, true, scan_kubepods, &ka));
 	}
-	close(fd);
-	return r;
+	struct dir_arg sub = {da->sc, rel, PM_QOS_NONE, da->depth + 1};
+	return unlisted(da->sc, rel, pm_dir_each(dirfd, name, true, walk, &sub));
 }
 
-static int add_group(struct pm_ctx *ctx, int rootfd, const char *name, void *arg)
+static int add_group(void *arg, int rootfd, const char *name)
 {
-	struct scan_arg *sa = arg;
-	return add_pod(ctx, rootfd, name, sa, PM_GROUP, "");
+	return add_pod(arg, rootfd, name, PM_GROUP, "");
 }
 
-static void pod_free(struct pod_rec *p)
+/* Frees N records at PODS, closing the fds that no other record holds. */
+static void pods_free(struct pm_pod_rec *pods, size_t n)
 {
-	for (size_t i = 0; i < p->n_ctrs; i++)
-		pm_cg_close(&p->ctrs[i].cg);
-	free(p->ctrs);
-	pm_cg_close(&p->cg);
+	for (size_t i = 0; i < n; i++) {
+		struct pm_pod_rec *p = &pods[i];
+		for (size_t j = 0; j < p->n_ctrs; j++)
+			if (!p->ctrs[j].cg.shared)
+				pm_cg_close(&p->ctrs[j].cg);
+		free(p->ctrs);
+		free(p->path);
+		if (!p->cg.shared)
+			pm_cg_close(&p->cg);
+	}
+	free(pods);
 }
 
-void pm_watches_clear(struct pm_ctx *ctx)
+/* the fds of N records at PODS are theirs alone again */
+static void pods_unshare(struct pm_pod_rec *pods, size_t n)
 {
-	for (size_t i = 0; i < ctx->n_watch; i++)
-		close(ctx->watch[i].fd);
-	ctx->n_watch = 0;
+	for (size_t i = 0; i < n; i++) {
+		pods[i].cg.shared = false;
+		for (size_t j = 0; j < pods[i].n_ctrs; j++)
+			pods[i].ctrs[j].cg.shared = false;
+	}
 }
 
 /* names and the sandbox, from the log directories and the pause process */
-void pm_resolve_names(struct pm_ctx *ctx)
+static void resolve_names(struct pm_discovery *d)
 {
-	for (size_t i = 0; i < ctx->n_pods; i++) {
-		struct pod_rec *p = &ctx->pods[i];
+	for (size_t i = 0; i < d->n_pods; i++) {
+		struct pm_pod_rec *p = &d->pods[i];
 		struct pm_pod_ident *pi = &p->ident;
-		const struct pm_pod_name *pn = pi->kind == PM_POD ? pm_names_pod(&ctx->names, pi->uid) : NULL;
+		const struct pm_pod_name *pn = pi->kind == PM_POD ? pm_names_pod(&d->names, pi->uid) : NULL;
 		pi->named = pn != NULL;
 		pm_copy(pi->namespace_, sizeof pi->namespace_, pn ? pn->ns : "");
 		pm_copy(pi->name, sizeof pi->name, pn ? pn->name : pi->kind == PM_POD ? pi->uid : pi->cgroup);
 		size_t unnamed = 0;
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			struct pm_ctr_ident *c = &p->ctrs[j].ident;
-			const char *cn = pi->kind == PM_POD ? pm_names_container(&ctx->names, c->id) : NULL;
+			const char *cn = pi->kind == PM_POD ? pm_names_container(&d->names, c->id) : NULL;
 			c->named = cn != NULL;
 			pm_copy(c->name, sizeof c->name, cn ? cn : c->id);
 			unnamed += !c->named;
@@ -319,68 +396,200 @@ void pm_resolve_names(struct pm_ctx *ctx)
 	}
 }
 
-int pm_scan(struct pm_ctx *ctx)
+void pm_discovery_init(struct pm_discovery *d, const struct pm_discovery_env *env)
 {
-	struct old_pods old = {ctx->pods, ctx->n_pods};
-	int r;
+	*d = (struct pm_discovery){.env = *env};
+}
 
-	ctx->pods = NULL;
-	ctx->n_pods = ctx->cap_pods = 0;
-	pm_watches_clear(ctx);
-	if (old.n)
-		qsort(old.pods, old.n, sizeof *old.pods, cmp_rel);
-	ctx->kubernetes = false;
-	const char *base = strrchr(ctx->root, '/');
+/* names changed, or could not be read (R < 0, from DIR): said once, and the names read before stay */
+static int names_refreshed(struct pm_discovery *d, int r, const char *dir)
+{
+	if (r > 0)
+		resolve_names(d);
+	if (r < 0 && !(d->warned & PM_WARNED_NAMES))
+		pm_log(d->env.log, LOG_WARNING, "cannot read names from '%s': %s; keeping the names read before", dir,
+		       strerror(-r));
+	if (r < 0)
+		d->warned |= PM_WARNED_NAMES;
+	return r == -ENOMEM ? r : 0;
+}
+
+/* lists the tree into D's (empty) pods */
+static int scan_tree(struct scan *sc, bool was_kubernetes)
+{
+	struct pm_discovery *d = sc->d;
+	const char *base = strrchr(d->env.root, '/');
 	char uid[PM_UID_MAX], id[PM_ID_MAX];
 	enum pm_qos q;
 	enum pm_runtime rt;
-	enum pm_dir_class cls = pm_classify(base ? base + 1 : ctx->root, 0, &q, uid, id, &rt);
+	enum pm_dir_class cls = pm_classify(base ? base + 1 : d->env.root, 0, &q, uid, id, &rt);
+	int r;
 	if (cls == PM_DIR_KUBEPODS || cls == PM_DIR_QOS) {
 		/* the root is a kubepods or QoS class directory itself */
-		struct scan_arg sa = {&old, "", q};
-		ctx->kubernetes = true;
-		r = add_watch(ctx, ctx->rootfd, ".");
-		if (r == 0)
-			r = each_subdir(ctx, ctx->rootfd, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &sa);
-	} else {
-		struct walk_arg wa = {&old, "", 0};
-		r = each_subdir(ctx, ctx->rootfd, walk, &wa);
+		struct dir_arg da = {sc, "", q, 0};
+		d->kubernetes = true;
+		r = add_watch(d, "");
+		return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &da));
 	}
-	if (r == 0 && !ctx->kubernetes) {
-		/* no kubepods anywhere: the top-level cgroups are the groups */
-		struct scan_arg sa = {&old, "", PM_QOS_NONE};
-		r = add_watch(ctx, ctx->rootfd, ".");
-		if (r == 0)
-			r = each_subdir(ctx, ctx->rootfd, add_group, &sa);
+	struct dir_arg da = {sc, "", PM_QOS_NONE, 0};
+	if ((r = unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, walk, &da))) < 0)
+		return r;
+	if (sc->err && was_kubernetes) /* a kubepods tree may be where the scan could not look */
+		d->kubernetes = true;
+	if (d->kubernetes)
+		return 0;
+	/* no kubepods anywhere: the top-level cgroups are the groups */
+	r = add_watch(d, "");
+	return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, add_group, &da));
+}
+
+/* CG (at PATH) keeps fds if the budget has room: *HELD counts the fds kept,
+ * and *FULL says the budget (or the process) has none left */
+static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char *path, unsigned budget,
+		     unsigned *held, bool *full)
+{
+	const struct pm_layout *l = d->env.layout;
+	if (cg->dirfd >= 0 || *full)
+		return;
+	if (*held + pm_cg_cost(l) > budget) {
+		*full = true;
+		return;
 	}
-	pm_pods_free(old.pods, old.n);
-	if (r < 0) {
-		pm_log(&ctx->log, LOG_ERR, "cannot scan '%s': %s", ctx->root, strerror(-r));
+	int r = pm_cg_keep(l, d->env.rootfd, path, cg);
+	if (r > 0)
+		*held += (unsigned)r;
+	else if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
+		*full = true;
+}
+
+/* Gives fds to the cgroups that keep none, in discovery order, while the
+ * budget lasts; says once when some must be opened at each sample. */
+static void keep_fds(struct pm_discovery *d)
+{
+	unsigned held = 0, kept = 0, all = 0;
+	for (size_t i = 0; i < d->n_pods; i++) {
+		held += pm_cg_fds(&d->pods[i].cg);
+		for (size_t j = 0; j < d->pods[i].n_ctrs; j++)
+			held += pm_cg_fds(&d->pods[i].ctrs[j].cg);
+	}
+	unsigned long limit;
+	unsigned budget = pm_cg_budget(held, &limit);
+	bool full = false;
+	char path[PATH_MAX];
+	for (size_t i = 0; i < d->n_pods; i++) {
+		struct pm_pod_rec *p = &d->pods[i];
+		keep_one(d, &p->cg, p->path, budget, &held, &full);
+		kept += p->cg.dirfd >= 0;
+		for (size_t j = 0; j < p->n_ctrs; j++) {
+			struct pm_ctr_rec *c = &p->ctrs[j];
+			snprintf(path, sizeof path, "%s/%s", p->path, c->leaf);
+			keep_one(d, &c->cg, path, budget, &held, &full);
+			kept += c->cg.dirfd >= 0;
+		}
+		all += 1 + (unsigned)p->n_ctrs;
+	}
+	d->n_cgroups = all;
+	d->n_kept = kept;
+	if (kept < all && !(d->warned & PM_WARNED_FDS)) {
+		pm_log(d->env.log, LOG_WARNING,
+		       "kept fds for %u of %u cgroups (RLIMIT_NOFILE %lu): the rest are opened at each sample", kept, all,
+		       limit);
+		d->warned |= PM_WARNED_FDS;
+	}
+}
+
+int pm_discovery_scan(struct pm_discovery *d)
+{
+	struct scan sc = {.d = d, .n_old = d->n_pods};
+	size_t cap_old = 0;
+	if (sc.n_old && !pm_grow(&sc.old, &cap_old, sc.n_old - 1, sizeof *sc.old)) {
+		d->need_scan = true;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < sc.n_old; i++)
+		sc.old[i] = &d->pods[i];
+	if (sc.n_old)
+		qsort(sc.old, sc.n_old, sizeof *sc.old, cmp_old);
+
+	struct pm_pod_rec *old = d->pods;
+	size_t n_old = d->n_pods, cap = d->cap_pods;
+	bool was_kubernetes = d->kubernetes;
+	d->pods = NULL;
+	d->n_pods = d->cap_pods = 0;
+	d->kubernetes = false;
+	watches_clear(d);
+	int r = scan_tree(&sc, was_kubernetes);
+	free(sc.old);
+	if (r < 0) { /* out of memory: the previous scan's pods stay as they were */
+		pods_free(d->pods, d->n_pods);
+		pods_unshare(old, n_old);
+		d->pods = old;
+		d->n_pods = n_old;
+		d->cap_pods = cap;
+		d->kubernetes = was_kubernetes;
+		d->need_scan = true;
 		return r;
 	}
-	pm_names_refresh(&ctx->names, ctx->pod_logs, ctx->ctr_logs);
-	pm_resolve_names(ctx);
-	ctx->need_scan = false;
-	ctx->since_scan = 0;
-	return 0;
+	pods_free(old, n_old);
+	pods_unshare(d->pods, d->n_pods);
+	keep_fds(d);
+	if (sc.err && !(d->warned & PM_WARNED_LIST))
+		pm_log(d->env.log, LOG_WARNING, "cannot list '%s%s%s': %s; keeping %zu pods found by the previous scan",
+		       d->env.root, *sc.err_rel ? "/" : "", sc.err_rel, strerror(-sc.err), sc.n_kept);
+	if (sc.err)
+		d->warned |= PM_WARNED_LIST;
+	d->need_scan = false;
+	d->since_scan = 0;
+	const char *dir = NULL;
+	int n = pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs, &dir);
+	resolve_names(d);
+	return names_refreshed(d, n < 0 ? n : 0, dir);
 }
 
 /* a watched directory gained or lost a subdirectory */
-bool pm_tree_changed(const struct pm_ctx *ctx)
+static bool tree_changed(const struct pm_discovery *d)
 {
 	struct stat st;
-	for (size_t i = 0; i < ctx->n_watch; i++)
-		if (fstat(ctx->watch[i].fd, &st) < 0 || st.st_nlink != ctx->watch[i].nlink)
+	int rootfd = d->env.rootfd;
+	for (size_t i = 0; i < d->n_watch; i++) {
+		const char *path = *d->watch[i].path ? d->watch[i].path : ".";
+		if (fstatat(rootfd, path, &st, 0) < 0 || st.st_nlink != d->watch[i].nlink)
 			return true;
-	for (size_t i = 0; i < ctx->n_pods; i++)
-		if (fstat(ctx->pods[i].cg.dirfd, &st) < 0 || st.st_nlink != ctx->pods[i].nlink)
+	}
+	for (size_t i = 0; i < d->n_pods; i++) {
+		const struct pm_pod_rec *p = &d->pods[i];
+		int r = p->cg.dirfd >= 0 ? fstat(p->cg.dirfd, &st) : fstatat(rootfd, p->path, &st, 0);
+		if (r < 0 || st.st_nlink != p->nlink)
 			return true;
+	}
 	return false;
 }
 
-void pm_pods_free(struct pod_rec *pods, size_t n)
+int pm_discovery_update(struct pm_discovery *d)
 {
-	for (size_t i = 0; i < n; i++)
-		pod_free(&pods[i]);
-	free(pods);
+	int r;
+	if (d->need_scan || d->since_scan >= d->env.rescan_every || tree_changed(d)) {
+		r = pm_discovery_scan(d);
+	} else {
+		const char *dir = NULL;
+		r = pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs, &dir);
+		r = names_refreshed(d, r, dir);
+	}
+	d->since_scan++;
+	return r;
+}
+
+void pm_discovery_gone(struct pm_discovery *d)
+{
+	d->need_scan = true;
+}
+
+void pm_discovery_free(struct pm_discovery *d)
+{
+	pods_free(d->pods, d->n_pods);
+	for (size_t i = 0; i < d->cap_watch; i++)
+		free(d->watch[i].path);
+	free(d->watch);
+	pm_names_free(&d->names);
+	memset(d, 0, sizeof *d);
 }

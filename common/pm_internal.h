@@ -86,6 +86,8 @@ struct pm_layout {
 
 /* Builds the layout of VERSION (1 or 2) from the catalogue. 0 or -errno. */
 int pm_layout_build(struct pm_layout *l, int version);
+/* L's file called NAME ("memory.stat"), or NULL. */
+const struct pm_file_desc *pm_layout_file(const struct pm_layout *l, const char *name);
 /* Builds the /proc/meminfo key table from the catalogue's node sources. */
 int pm_meminfo_keys(struct pm_keytab *t);
 
@@ -110,6 +112,18 @@ ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap);
  * found. Returns the bytes read, or -errno when the first read fails. */
 #define PM_KV_MAX_BYTES (4u << 20)
 ssize_t pm_pread_kv(int fd, char *buf, size_t cap, const struct pm_keytab *t, struct pm_values *vals);
+
+/* ---- directories (pm_dir.c) --------------------------------------------- */
+
+/* Called for each entry NAME of a directory; DIRFD is the directory's own fd,
+ * to open NAME relative to. A non-zero return stops the listing. */
+typedef int (*pm_dir_fn)(void *arg, int dirfd, const char *name);
+/* Lists the directory PATH (relative to ATFD; AT_FDCWD for a plain path),
+ * holding one fd while it does, and calls FN for each entry whose name does
+ * not start with '.' (with SUBDIRS, only for subdirectories; symlinks are not
+ * followed). Returns FN's first non-zero return, 0, or -errno when PATH
+ * cannot be opened as a directory. */
+int pm_dir_each(int atfd, const char *path, bool subdirs, pm_dir_fn fn, void *arg);
 
 /* ---- logging (pm_log.c) ------------------------------------------------- */
 

@@ -47,11 +47,19 @@ int pm_layout_build(struct pm_layout *l, int version)
 	}
 	if (version == 2) {
 		/* kernels before 5.9 had one refault counter, for file pages */
-		for (unsigned i = 0; i < l->n_files; i++)
-			if (!strcmp(l->files[i].name, "memory.stat"))
-				pm_keytab_add(&l->files[i].keys, "workingset_refault", 18, PM_M_WORKINGSET_REFAULT_FILE);
+		struct pm_file_desc *stat = file_for(l, "memory.stat", 11, PM_FK_KV);
+		if (stat)
+			pm_keytab_add(&stat->keys, "workingset_refault", 18, PM_M_WORKINGSET_REFAULT_FILE);
 	}
 	return 0;
+}
+
+const struct pm_file_desc *pm_layout_file(const struct pm_layout *l, const char *name)
+{
+	for (unsigned i = 0; i < l->n_files; i++)
+		if (!strcmp(l->files[i].name, name))
+			return &l->files[i];
+	return NULL;
 }
 
 int pm_meminfo_keys(struct pm_keytab *t)

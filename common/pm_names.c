@@ -4,8 +4,8 @@
  *   /var/log/containers/<pod>_<namespace>_<container>-<id>.log   container ID -> container
  * Kubernetes names cannot hold '_', so it separates the fields; the ID follows the last '-'.
  */
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -98,50 +98,73 @@ static int parse_ctr(const char *name, void *entry)
 					   sizeof cn->id);
 }
 
-/* Fills the sorted array *ARR (*N of *CAP entries of SIZE) from DIR's entries that PARSE takes. */
-static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const void *), void *arr, size_t *n,
-		size_t *cap, size_t size)
+struct load_arg {
+	parse_fn parse;
+	void *arr; /* pointer to the array */
+	size_t *n, *cap, size;
+};
+
+static int load_entry(void *arg, int dirfd, const char *name)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
+	struct load_arg *la = arg;
 	char entry[sizeof(struct pm_pod_name) > sizeof(struct pm_ctr_name) ? sizeof(struct pm_pod_name)
 									  : sizeof(struct pm_ctr_name)];
-
-	*n = 0;
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' || parse(e->d_name, entry))
-			continue;
-		void *slot = pm_grow(arr, cap, *n, size);
-		if (!slot) {
-			closedir(d);
-			return -ENOMEM;
-		}
-		memcpy(slot, entry, size);
-		(*n)++;
-	}
-	closedir(d);
-	if (*n)
-		qsort(*(void **)arr, *n, size, cmp);
+	(void)dirfd;
+	if (la->parse(name, entry))
+		return 0;
+	void *slot = pm_grow(la->arr, la->cap, *la->n, la->size);
+	if (!slot)
+		return -ENOMEM;
+	memcpy(slot, entry, la->size);
+	(*la->n)++;
 	return 0;
 }
 
-int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir)
+/* Loads DIR's entries that PARSE takes, sorted, into the spare array *SPARE
+ * (*SPARE_CAP entries of SIZE) and swaps it with *ARR (*N of *CAP): a failure
+ * leaves *ARR as it was. A missing DIR gives no entries. 0 or -errno. */
+static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const void *), void *arr, size_t *n,
+		size_t *cap, void *spare, size_t *spare_cap, size_t size)
+{
+	size_t got = 0;
+	struct load_arg la = {parse, spare, &got, spare_cap, size};
+	int r = pm_dir_each(AT_FDCWD, dir, false, load_entry, &la);
+	if (r == -ENOENT)
+		r = 0, got = 0;
+	if (r < 0)
+		return r;
+	if (got)
+		qsort(*(void **)spare, got, size, cmp);
+	void *t = *(void **)arr;
+	*(void **)arr = *(void **)spare;
+	*(void **)spare = t;
+	size_t c = *cap;
+	*cap = *spare_cap;
+	*spare_cap = c;
+	*n = got;
+	return 0;
+}
+
+int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir, const char **ret_dir)
 {
 	int r = 0, changed = 0;
+	const char *dir = pod_dir;
 	if (dir_changed(pod_dir, &ix->pods_mtime, &ix->pods_seen)) {
 		changed = 1;
-		r = load(pod_dir, parse_pod, cmp_pod, &ix->pods, &ix->n_pods, &ix->cap_pods, sizeof *ix->pods);
+		r = load(pod_dir, parse_pod, cmp_pod, &ix->pods, &ix->n_pods, &ix->cap_pods, &ix->spare_pods,
+			 &ix->cap_spare_pods, sizeof *ix->pods);
 	}
 	if (r == 0 && dir_changed(ctr_dir, &ix->ctrs_mtime, &ix->ctrs_seen)) {
 		changed = 1;
-		r = load(ctr_dir, parse_ctr, cmp_ctr, &ix->ctrs, &ix->n_ctrs, &ix->cap_ctrs, sizeof *ix->ctrs);
+		dir = ctr_dir;
+		r = load(ctr_dir, parse_ctr, cmp_ctr, &ix->ctrs, &ix->n_ctrs, &ix->cap_ctrs, &ix->spare_ctrs,
+			 &ix->cap_spare_ctrs, sizeof *ix->ctrs);
 	}
-	if (r == -ENOENT)
-		r = 0;
-	if (r < 0) /* try again next time */
+	if (r < 0) { /* try again next time */
 		ix->pods_seen = ix->ctrs_seen = false;
+		if (ret_dir)
+			*ret_dir = dir;
+	}
 	return r < 0 ? r : changed;
 }
 
@@ -167,6 +190,8 @@ const char *pm_names_container(const struct pm_name_index *ix, const char *id)
 void pm_names_free(struct pm_name_index *ix)
 {
 	free(ix->pods);
+	free(ix->spare_pods);
 	free(ix->ctrs);
+	free(ix->spare_ctrs);
 	memset(ix, 0, sizeof *ix);
 }

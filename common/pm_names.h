@@ -17,19 +17,23 @@ struct pm_ctr_name {
 	char name[PM_NAME_MAX];
 };
 
-/* sorted arrays, reloaded only when a directory's mtime changes */
+/* sorted arrays, reloaded only when a directory's mtime changes; each is
+ * loaded into its spare and swapped in whole, so a failed load keeps the
+ * names read before (and a steady reload allocates nothing) */
 struct pm_name_index {
-	struct pm_pod_name *pods;
-	size_t n_pods, cap_pods;
-	struct pm_ctr_name *ctrs;
-	size_t n_ctrs, cap_ctrs;
+	struct pm_pod_name *pods, *spare_pods;
+	size_t n_pods, cap_pods, cap_spare_pods;
+	struct pm_ctr_name *ctrs, *spare_ctrs;
+	size_t n_ctrs, cap_ctrs, cap_spare_ctrs;
 	struct timespec pods_mtime, ctrs_mtime;
 	bool pods_seen, ctrs_seen;
 };
 
-/* Reloads what changed. A missing directory is no error (no names).
- * 1 when something was reloaded, 0 when nothing changed, or -errno. */
-int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir);
+/* Reloads what changed. A missing directory is no error (no names). 1 when
+ * something was reloaded, 0 when nothing changed, or -errno (the names read
+ * before stay; *RET_DIR, when not NULL, gets the directory that failed, and
+ * it is tried again at the next call). */
+int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *ctr_dir, const char **ret_dir);
 const struct pm_pod_name *pm_names_pod(const struct pm_name_index *ix, const char *uid);
 const char *pm_names_container(const struct pm_name_index *ix, const char *id);
 void pm_names_free(struct pm_name_index *ix);

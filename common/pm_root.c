@@ -1,6 +1,5 @@
 /* Finding the memory controller, and telling v1 from v2 by the files. */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -111,29 +110,27 @@ static int version_here(int dirfd)
 	return 0;
 }
 
+struct probe_arg {
+	int depth, version;
+};
+
+static int probe_subdir(void *arg, int dirfd, const char *name)
+{
+	struct probe_arg *pa = arg;
+	int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sub < 0)
+		return 0;
+	pa->version = pm_detect_version(sub, pa->depth - 1);
+	close(sub);
+	return pa->version;
+}
+
 int pm_detect_version(int dirfd, int depth)
 {
 	int v = version_here(dirfd);
 	if (v || depth <= 0)
 		return v;
-	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	DIR *d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return 0;
-	}
-	struct dirent *e;
-	while (!v && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN))
-			continue;
-		int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (sub < 0)
-			continue;
-		v = pm_detect_version(sub, depth - 1);
-		close(sub);
-	}
-	closedir(d);
-	return v;
+	struct probe_arg pa = {depth, 0};
+	pm_dir_each(dirfd, ".", true, probe_subdir, &pa);
+	return pa.version;
 }

@@ -282,6 +282,10 @@ int pm_ctx_version(const struct pm_ctx *ctx);
  * Pods are in discovery order. Returns 0, or -ENOMEM, in which case SNAP
  * holds this sample's node and the pods sampled before the failure, under
  * this sample's time (n_pods may be 0): never a previous sample's pods.
+ * (When the failure is in rediscovering the tree, the pods known before are
+ * all sampled: new ones are found at a later sample.) Other trouble finding
+ * pods (a directory that cannot be listed, unreadable log directories) is
+ * logged once and never drops a pod already known.
  * Pointers into SNAP (pods, containers, label text) stay valid until the
  * next pm_sample() or pm_snapshot_free() on it. */
 int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);

@@ -1,10 +1,13 @@
 /* The context on fixture trees: open errors, values, names, vanishing
- * cgroups, new pods, and a steady-state sample that allocates nothing. */
+ * cgroups, new pods, a steady-state sample that allocates nothing, running
+ * out of memory, and trouble listing the tree or reading names. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -24,6 +27,31 @@ static void capture(void *ud, int level, const char *fmt, va_list ap)
 	if (!lb->worst || level < lb->worst)
 		lb->worst = level;
 	vsnprintf(lb->last, sizeof lb->last, fmt, ap);
+}
+
+/* The unit runner is linked with -Wl,--wrap=realloc, so every realloc in
+ * libpodmem (pm_grow: every array it grows) comes here; once armed, the
+ * realloc numbered realloc_fail_from (from 0) and every one after fail. */
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+static long realloc_fail_from = -1, realloc_calls;
+
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (realloc_fail_from >= 0 && realloc_calls++ >= realloc_fail_from)
+		return NULL;
+	return __real_realloc(p, n);
+}
+
+static void realloc_arm(long from)
+{
+	realloc_calls = 0;
+	realloc_fail_from = from;
+}
+
+static void realloc_disarm(void)
+{
+	realloc_fail_from = -1;
 }
 
 static char paths[4][512];
@@ -59,6 +87,14 @@ static const struct pm_container *find_ctr(const struct pm_pod *p, const char *n
 		if (!strcmp(p->containers[i].ident.name, name))
 			return &p->containers[i];
 	return NULL;
+}
+
+static size_t n_containers(const struct pm_snapshot *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->n_pods; i++)
+		n += s->pods[i].n_containers;
+	return n;
 }
 
 static void sh(const char *fmt, const char *arg)
@@ -219,14 +255,21 @@ static void on_free(const volatile void *p)
 	(void)p;
 }
 
-START_TEST(steady_state_allocates_nothing)
+/* NOFILE: the soft RLIMIT_NOFILE to sample under (0: as it is); nothing kept under 32 */
+static void steady_state(rlim_t nofile)
 {
 	struct logbuf lb = {0};
 	const char *dir = fixture_make("--version 2 --driver cgroupfs --runtime docker --hostile");
 	struct pm_opts o = fixture_opts(dir, &lb);
 	struct pm_ctx *ctx;
 	struct pm_snapshot s = {0};
+	struct rlimit saved, rl;
 
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	rl = saved;
+	if (nofile)
+		rl.rlim_cur = nofile;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
 	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
@@ -237,12 +280,21 @@ START_TEST(steady_state_allocates_nothing)
 		failed += pm_sample(ctx, &s) != 0;
 	size_t n = allocations;
 	__sanitizer_install_malloc_and_free_hooks(NULL, NULL);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
 	ck_assert_int_eq(failed, 0);
 	ck_assert_uint_eq(n, 0);
 	ck_assert_uint_eq(s.n_pods, 4);
+	ck_assert_uint_eq(n_containers(&s), 9);
+	ck_assert_int_eq(lb.lines, nofile ? 1 : 0); /* kept fds for 0 of 13 cgroups */
 	pm_snapshot_free(&s);
 	pm_ctx_close(ctx);
 	fixture_remove(dir);
+}
+
+START_TEST(steady_state_allocates_nothing)
+{
+	steady_state(0);
+	steady_state(32); /* every cgroup read by path: no allocation either */
 }
 END_TEST
 
@@ -292,6 +344,336 @@ START_TEST(roots)
 }
 END_TEST
 
+/* Out of memory at any point of a sample (a rescan at every sample, so the
+ * scan, the name loader and the snapshot all allocate): -ENOMEM, this
+ * sample's time, never a previous sample's pod, and the next sample whole. */
+START_TEST(enomem_no_stale_pods)
+{
+	struct logbuf lb = {0};
+	const char *dir = fixture_make("--version 1 --driver cgroupfs --runtime containerd");
+	struct pm_opts o = fixture_opts(dir, &lb);
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+	char cmd[1024];
+
+	o.rescan_every = 1;
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 3);
+	ck_assert_uint_eq(n_containers(&s), 7);
+	long k;
+	for (k = 0;; k++) {
+		for (size_t i = 0; i < s.n_pods; i++)
+			strcpy(s.pods[i].ident.name, "STALE");
+		s.time_ns = 0;
+		realloc_arm(k);
+		int r = pm_sample(ctx, &s);
+		realloc_disarm();
+		ck_assert_msg(r == 0 || r == -ENOMEM, "realloc %ld failing: %d", k, r);
+		ck_assert_msg(s.time_ns != 0, "realloc %ld failing: the previous sample's time", k);
+		ck_assert(s.node_ok);
+		for (size_t i = 0; i < s.n_pods; i++)
+			ck_assert_msg(strcmp(s.pods[i].ident.name, "STALE"), "realloc %ld failing: a stale pod", k);
+		if (r == -ENOMEM) /* a failed rescan keeps the pods known: all are sampled */
+			ck_assert_uint_eq(s.n_pods, 3);
+		ck_assert_int_eq(pm_sample(ctx, &s), 0);
+		ck_assert_uint_eq(s.n_pods, 3);
+		ck_assert_uint_eq(n_containers(&s), 7);
+		if (r == 0)
+			break;
+	}
+	ck_assert_int_gt(k, 2); /* failures were met */
+
+	/* the snapshot itself cannot grow: no pods, this sample's time and node */
+	struct pm_snapshot fresh = {0};
+	realloc_arm(0);
+	int r = pm_sample(ctx, &fresh);
+	realloc_disarm();
+	ck_assert_int_eq(r, -ENOMEM);
+	ck_assert_uint_eq(fresh.n_pods, 0);
+	ck_assert(fresh.time_ns != 0 && fresh.node_ok);
+	pm_snapshot_free(&fresh);
+
+	/* more pods than the snapshot has room for: the old ones must not go out again */
+	o.rescan_every = 1000;
+	pm_ctx_close(ctx);
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	snprintf(cmd, sizeof cmd,
+		 "cd %s/cgroup/kubepods/besteffort && for i in $(seq 10 40); do "
+		 "cp -r pod3c4d5e6f-7081-4293-a4b5-0000000000c3 pod3c4d5e6f-7081-4293-a4b5-0000000000$i; done",
+		 dir);
+	ck_assert_int_eq(system(cmd), 0);
+	struct pm_snapshot scratch = {0}; /* takes the rescan, so that only S's growth fails below */
+	ck_assert_int_eq(pm_sample(ctx, &scratch), 0);
+	ck_assert_uint_eq(scratch.n_pods, 34);
+	pm_snapshot_free(&scratch);
+	for (size_t i = 0; i < s.n_pods; i++)
+		strcpy(s.pods[i].ident.name, "STALE");
+	s.time_ns = 0;
+	realloc_arm(0);
+	r = pm_sample(ctx, &s);
+	realloc_disarm();
+	ck_assert_int_eq(r, -ENOMEM);
+	ck_assert(s.time_ns != 0);
+	for (size_t i = 0; i < s.n_pods; i++)
+		ck_assert_str_ne(s.pods[i].ident.name, "STALE");
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 34);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* unreadable log directories: said once, and the names read before stay */
+START_TEST(names_unreadable)
+{
+	struct logbuf lb = {0};
+	const char *dir = fixture_make("--version 2 --driver systemd --runtime containerd");
+	struct pm_opts o = fixture_opts(dir, &lb);
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_ptr_nonnull(find_pod(&s, "web-0"));
+	sh("cd %s/log && mv pods pods.away && touch pods", dir); /* ENOTDIR */
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(pm_sample(ctx, &s), 0);
+		ck_assert_ptr_nonnull(find_ctr(find_pod(&s, "web-0"), "app"));
+	}
+	ck_assert_int_eq(lb.lines, 1);
+	ck_assert_int_eq(lb.worst, LOG_WARNING);
+	ck_assert_ptr_nonnull(strstr(lb.last, "log/pods"));
+	ck_assert_ptr_nonnull(strstr(lb.last, "keeping the names"));
+	/* a rescan too keeps them */
+	sh("rm -rf %s/cgroup/kubepods.slice/kubepods-besteffort.slice/*pod3c4d*", dir);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 2);
+	ck_assert_ptr_nonnull(find_pod(&s, "web-0"));
+	ck_assert_int_eq(lb.lines, 1);
+	/* readable again: read again */
+	sh("cd %s/log && rm pods && mv pods.away pods && touch pods/default_renamed_2a3b4c5d-6e7f-4081-9293-0000000000b2", dir);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(lb.lines, 1);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* the lowest free fd: a soft RLIMIT_NOFILE there lets no new fd open */
+static rlim_t lowest_free_fd(void)
+{
+	int fd = dup(0);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	return (rlim_t)fd;
+}
+
+/* No directory can be opened while the tree is rescanned: the pods known
+ * stay, with their containers, and that is said once. */
+START_TEST(scan_cannot_list)
+{
+	struct logbuf lb = {0};
+	const char *dir = fixture_make("--version 1 --driver systemd --runtime containerd");
+	struct pm_opts o = fixture_opts(dir, &lb);
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+	struct rlimit saved, tight;
+
+	o.rescan_every = 1;
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 3);
+	ck_assert_uint_eq(n_containers(&s), 7);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	tight = saved;
+	tight.rlim_cur = lowest_free_fd();
+	int failed = 0;
+	size_t pods[3], ctrs[3];
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &tight), 0);
+	for (int i = 0; i < 3; i++) {
+		failed += pm_sample(ctx, &s) != 0;
+		pods[i] = s.n_pods;
+		ctrs[i] = n_containers(&s);
+	}
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	ck_assert_int_eq(failed, 0);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(pods[i], 3);
+		ck_assert_uint_eq(ctrs[i], 7);
+	}
+	ck_assert_ptr_nonnull(find_ctr(find_pod(&s, "web-0"), "app"));
+	ck_assert_int_eq(lb.lines, 1);
+	ck_assert_ptr_nonnull(strstr(lb.last, strerror(EMFILE)));
+	ck_assert_ptr_nonnull(strstr(lb.last, "keeping 3 pods"));
+	/* fds again: a new pod is found */
+	sh("cd %s/cgroup/kubepods.slice/kubepods-besteffort.slice && "
+	   "cp -r kubepods-besteffort-pod3c4d5e6f_7081_4293_a4b5_0000000000c3.slice "
+	   "kubepods-besteffort-pod3c4d5e6f_7081_4293_a4b5_0000000000c4.slice", dir);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 4);
+	ck_assert_uint_eq(n_containers(&s), 9);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* the fds this process has open now */
+static unsigned open_fds(void)
+{
+	char cmd[64];
+	snprintf(cmd, sizeof cmd, "ls /proc/%d/fd | wc -l", (int)getpid());
+	FILE *f = popen(cmd, "r");
+	unsigned n = 0;
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%u", &n), 1);
+	pclose(f);
+	return n;
+}
+
+/* a fixture of PODS pods: copies of the besteffort pod (two containers each) */
+static const char *fixture_pods(const char *args, int pods)
+{
+	const char *dir = fixture_make(args);
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "p=$(find %s/cgroup -type d -name '*pod3c4d5e6f*' | head -1) && for i in $(seq 1 %d); do "
+		 "cp -r \"$p\" \"$(echo \"$p\" | sed \"s/0000000000c3/$(printf %%012x $i)/\")\"; done",
+		 dir, pods - 3);
+	ck_assert_int_eq(system(cmd), 0);
+	return dir;
+}
+
+/* A and B hold the same pods and containers, with the same identities and values */
+static void same_snapshot(const struct pm_snapshot *a, const struct pm_snapshot *b, const char *what)
+{
+	ck_assert_msg(a->n_pods == b->n_pods, "%s: %zu pods, expected %zu", what, b->n_pods, a->n_pods);
+	for (size_t i = 0; i < a->n_pods; i++) {
+		const struct pm_pod *p = &a->pods[i], *q = &b->pods[i];
+		ck_assert_msg(!memcmp(&p->ident, &q->ident, sizeof p->ident) && !memcmp(&p->val, &q->val, sizeof p->val),
+			      "%s: pod %s differs", what, p->ident.cgroup);
+		ck_assert_msg(p->n_containers == q->n_containers, "%s: pod %s has %zu containers, expected %zu", what,
+			      p->ident.cgroup, q->n_containers, p->n_containers);
+		for (size_t j = 0; j < p->n_containers; j++)
+			ck_assert_msg(!memcmp(&p->containers[j], &q->containers[j], sizeof p->containers[j]),
+				      "%s: container %s of %s differs", what, p->containers[j].ident.id, p->ident.cgroup);
+	}
+}
+
+/* Under any RLIMIT_NOFILE, tiny to roomy: every pod and container, with
+ * the values read with fds to spare; the degradation said once, with its
+ * numbers; and the fds kept leave the process its headroom. */
+START_TEST(fds_every_limit)
+{
+	static const char *const trees[] = {"--version 1 --driver cgroupfs", "--version 2 --driver systemd"};
+	static const rlim_t limits[] = {16, 24, 48, 100, 200, 400};
+	struct rlimit saved, rl;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	for (size_t t = 0; t < PM_ARRAY_LEN(trees); t++) {
+		struct logbuf lb = {0};
+		const char *dir = fixture_pods(trees[t], 20);
+		struct pm_opts o = fixture_opts(dir, &lb);
+		struct pm_ctx *ctx;
+		struct pm_snapshot ref = {0}, s = {0};
+		ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+		ck_assert_int_eq(pm_sample(ctx, &ref), 0);
+		pm_ctx_close(ctx);
+		ck_assert_uint_eq(ref.n_pods, 20);
+		ck_assert_uint_eq(n_containers(&ref), 2 + 3 + 18 * 2);
+		ck_assert_int_eq(lb.lines, 0);
+		for (size_t k = 0; k < PM_ARRAY_LEN(limits); k++) {
+			char what[128], want[128];
+			snprintf(what, sizeof what, "%s, RLIMIT_NOFILE %lu", trees[t], (unsigned long)limits[k]);
+			lb = (struct logbuf){0};
+			rl = saved;
+			rl.rlim_cur = limits[k];
+			ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+			int r = pm_ctx_open(&ctx, &o);
+			int r1 = r ? r : pm_sample(ctx, &s), r2 = r ? r : pm_sample(ctx, &s);
+			unsigned fds = open_fds() - 1; /* less the pipe to ls */
+			ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+			ck_assert_msg(r == 0 && r1 == 0 && r2 == 0, "%s: %d %d %d", what, r, r1, r2);
+			same_snapshot(&ref, &s, what);
+			ck_assert_msg(lb.lines == 1, "%s: %d log lines, the last: %s", what, lb.lines, lb.last);
+			snprintf(want, sizeof want, " of %zu cgroups (RLIMIT_NOFILE %lu): ", ref.n_pods + n_containers(&ref),
+				 (unsigned long)limits[k]);
+			ck_assert_msg(strstr(lb.last, want) && strstr(lb.last, "kept fds for "), "%s: %s", what, lb.last);
+			rlim_t reserve = limits[k] / 4 > 64 ? limits[k] / 4 : 64;
+			ck_assert_msg(fds + reserve <= limits[k] || fds <= 8, "%s: %u fds open", what, fds);
+			pm_ctx_close(ctx);
+		}
+		pm_snapshot_free(&ref);
+		pm_snapshot_free(&s);
+		fixture_remove(dir);
+	}
+}
+END_TEST
+
+/* Pods that appear when the budget is spent are read by path: every pod,
+ * old and new, is reported, and it is said once; when pods go, the fds come
+ * back to the rest. */
+START_TEST(fds_pods_appear)
+{
+	struct logbuf lb = {0};
+	const char *dir = fixture_pods("--version 2 --driver cgroupfs", 10);
+	struct pm_opts o = fixture_opts(dir, &lb);
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+	struct rlimit saved, rl;
+	char cmd[1024];
+
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	rl = saved;
+	rl.rlim_cur = 700; /* about 520 fds for cgroups that hold up to 13: every one of 31, not of 121 */
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 10);
+	ck_assert_int_eq(lb.lines, 0);
+	unsigned before = open_fds();
+	snprintf(cmd, sizeof cmd,
+		 "cd %s/cgroup/kubepods/besteffort && for i in $(seq 100 129); do "
+		 "cp -r pod3c4d5e6f-7081-4293-a4b5-0000000000c3 pod3c4d5e6f-7081-4293-a4b5-000000000$i; done",
+		 dir);
+	ck_assert_int_eq(system(cmd), 0);
+	size_t pods[3], ctrs[3];
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(pm_sample(ctx, &s), 0);
+		pods[i] = s.n_pods;
+		ctrs[i] = n_containers(&s);
+	}
+	unsigned after = open_fds();
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(pods[i], 40);
+		ck_assert_uint_eq(ctrs[i], 2 + 3 + 38 * 2); /* 121 cgroups */
+	}
+	ck_assert_int_eq(lb.lines, 1);
+	ck_assert_ptr_nonnull(strstr(lb.last, " of 121 cgroups (RLIMIT_NOFILE 700)"));
+	ck_assert_uint_le(after, 700 - 175);
+	ck_assert_uint_gt(after, before); /* the budget was not spent before */
+	/* pods that kept fds go: the ones read by path get them */
+	snprintf(cmd, sizeof cmd, "cd %s/cgroup/kubepods/besteffort && rm -rf pod3c4d5e6f-7081-4293-a4b5-00000000000?", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 33);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	unsigned later = open_fds();
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+	ck_assert_uint_eq(s.n_pods, 33);
+	ck_assert_uint_eq(n_containers(&s), 2 + 3 + 31 * 2);
+	ck_assert_uint_le(later, 700 - 175);
+	ck_assert_uint_ge(later + 13, after); /* 7 pods' fds (21 cgroups') were given to the rest */
+	ck_assert_int_eq(lb.lines, 1);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
 Suite *suite_ctx(void)
 {
 	Suite *s = suite_create("ctx");
@@ -303,6 +685,11 @@ Suite *suite_ctx(void)
 	tcase_add_test(tc, vanish_and_appear);
 	tcase_add_test(tc, steady_state_allocates_nothing);
 	tcase_add_test(tc, roots);
+	tcase_add_test(tc, enomem_no_stale_pods);
+	tcase_add_test(tc, names_unreadable);
+	tcase_add_test(tc, scan_cannot_list);
+	tcase_add_test(tc, fds_every_limit);
+	tcase_add_test(tc, fds_pods_appear);
 	suite_add_tcase(s, tc);
 	return s;
 }

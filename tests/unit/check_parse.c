@@ -1,8 +1,11 @@
-/* Numbers, key tables and the line parsers. */
+/* Numbers, key tables, the line parsers and the piecewise reader. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -73,11 +76,9 @@ static struct pm_layout l1, l2;
 
 static const struct pm_file_desc *file(const struct pm_layout *l, const char *name)
 {
-	for (unsigned i = 0; i < l->n_files; i++)
-		if (!strcmp(l->files[i].name, name))
-			return &l->files[i];
-	ck_abort_msg("no file %s in the v%d layout", name, l->version);
-	return NULL;
+	const struct pm_file_desc *f = pm_layout_file(l, name);
+	ck_assert_msg(f != NULL, "no file %s in the v%d layout", name, l->version);
+	return f;
 }
 
 START_TEST(kv_v1_stat)
@@ -147,22 +148,86 @@ START_TEST(kv_meminfo)
 }
 END_TEST
 
-/* every prefix of a well-formed file parses without reading past it */
+/* every prefix of a well-formed file parses without reading past it, and
+ * gives exactly the numbers whose digits it holds (a cut last line too) */
 START_TEST(kv_every_truncation)
 {
 	static const char stat[] = "total_cache 1136361472\ntotal_rss 1708032\ntotal_inactive_file 1014255616\n";
+	static const struct {
+		const char *key;
+		enum pm_metric m;
+	} keys[] = {{"total_cache ", PM_M_FILE}, {"total_rss ", PM_M_ANON}, {"total_inactive_file ", PM_M_INACTIVE_FILE}};
 	ck_assert_int_eq(pm_layout_build(&l1, 1), 0);
 	for (size_t len = 0; len <= sizeof stat - 1; len++) {
 		char *copy = malloc(len ? len : 1); /* exact size: ASan catches any overread */
 		memcpy(copy, stat, len);
 		struct pm_values v = {0};
 		pm_parse_kv(copy, len, &file(&l1, "memory.stat")->keys, &v);
-		if (len >= 23)
-			ck_assert_uint_eq(v.v[PM_M_FILE], 1136361472);
-		if (pm_has(&v, PM_M_ANON))
-			ck_assert(v.v[PM_M_ANON] == 1708032 || v.v[PM_M_ANON] < 1708032);
+		for (size_t k = 0; k < PM_ARRAY_LEN(keys); k++) {
+			const char *at = strstr(stat, keys[k].key), *digits = at + strlen(keys[k].key);
+			size_t have = len > (size_t)(digits - stat) ? len - (size_t)(digits - stat) : 0;
+			size_t ndig = strcspn(digits, "\n");
+			if (have > ndig)
+				have = ndig;
+			ck_assert_msg(pm_has(&v, keys[k].m) == (have > 0), "%s at length %zu", keys[k].key, len);
+			if (have)
+				ck_assert_uint_eq(v.v[keys[k].m], strtoull(strndupa(digits, have), NULL, 10));
+		}
 		free(copy);
 	}
+}
+END_TEST
+
+/* a memfd holding LEN bytes of TEXT */
+static int memfd_with(const char *text, size_t len)
+{
+	int fd = memfd_create("kv", 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, text, len), (ssize_t)len);
+	return fd;
+}
+
+/* Reading in pieces: a line longer than the buffer is skipped, and keys after
+ * 64 KiB of other lines are found, at every buffer size; what it finds is
+ * what parsing the whole text finds, but for the long line. */
+START_TEST(kv_pread_pieces)
+{
+	size_t cap_text = 256 * 1024, n = 0;
+	char *text = malloc(cap_text);
+	ck_assert_int_eq(pm_layout_build(&l2, 2), 0);
+	const struct pm_keytab *t = &file(&l2, "memory.stat")->keys;
+	n += (size_t)sprintf(text + n, "anon 11\nshmem ");
+	memset(text + n, '0', 70000); /* 5, in a line longer than any buffer below: skipped */
+	n += 70000;
+	text[n - 1] = '5';
+	n += (size_t)sprintf(text + n, "\nfile 22\n");
+	while (n < 140 * 1024)
+		n += (size_t)sprintf(text + n, "zswapped_future_key_%zu 1\n", n);
+	n += (size_t)sprintf(text + n, "sock 33\npgfault 44"); /* after 64 KiB; the last line without a newline */
+	int fd = memfd_with(text, n);
+	static const size_t caps[] = {61, 4096, 64 * 1024};
+	for (size_t i = 0; i < PM_ARRAY_LEN(caps); i++) {
+		char *buf = malloc(caps[i]);
+		struct pm_values v = {0};
+		ck_assert_int_eq(pm_pread_kv(fd, buf, caps[i], t, &v), (ssize_t)n);
+		ck_assert_uint_eq(v.v[PM_M_ANON], 11);
+		ck_assert_uint_eq(v.v[PM_M_FILE], 22);
+		ck_assert_msg(pm_has(&v, PM_M_SOCK) && v.v[PM_M_SOCK] == 33, "sock after 64 KiB, buffer %zu", caps[i]);
+		ck_assert_msg(pm_has(&v, PM_M_PGFAULT) && v.v[PM_M_PGFAULT] == 44, "last line, buffer %zu", caps[i]);
+		ck_assert_msg(!pm_has(&v, PM_M_SHMEM), "the overlong line, buffer %zu", caps[i]);
+		/* the same as parsing the whole text, the long line aside */
+		struct pm_values whole = {0};
+		pm_parse_kv(text, n, t, &whole);
+		pm_unset(&whole, PM_M_SHMEM);
+		ck_assert(!memcmp(&whole, &v, sizeof v));
+		free(buf);
+	}
+	close(fd);
+	/* a read error on the first read is the error */
+	struct pm_values v = {0};
+	char buf[64];
+	ck_assert_int_eq(pm_pread_kv(-1, buf, sizeof buf, t, &v), -EBADF);
+	free(text);
 }
 END_TEST
 
@@ -200,6 +265,7 @@ Suite *suite_parse(void)
 	tcase_add_test(tc, kv_v2_stat_events_psi);
 	tcase_add_test(tc, kv_meminfo);
 	tcase_add_test(tc, kv_every_truncation);
+	tcase_add_test(tc, kv_pread_pieces);
 	tcase_add_test(tc, mountinfo);
 	suite_add_tcase(s, tc);
 	return s;
