@@ -18,4 +18,10 @@ Suite *suite_cd_names(void);
 const char *fixture_make(const char *args);
 void fixture_remove(const char *dir);
 
+/* Counts the allocations made between the two calls (the sanitizer
+ * allocator's hooks: the unit runner is always built with ASan). No
+ * ck_assert in between: Check itself allocates for each. */
+void alloc_count_start(void);
+size_t alloc_count_stop(void);
+
 #endif

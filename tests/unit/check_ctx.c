@@ -11,9 +11,6 @@
 
 #include "check.h"
 
-/* from the sanitizer runtime (the unit runner is always built with ASan) */
-int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
-					      void (*free_hook)(const volatile void *));
 
 struct logbuf {
 	int lines, worst;
@@ -243,18 +240,6 @@ START_TEST(vanish_and_appear)
 }
 END_TEST
 
-static size_t allocations;
-static void on_malloc(const volatile void *p, size_t n)
-{
-	(void)p;
-	(void)n;
-	allocations++;
-}
-static void on_free(const volatile void *p)
-{
-	(void)p;
-}
-
 /* NOFILE: the soft RLIMIT_NOFILE to sample under (0: as it is); nothing kept under 32 */
 static void steady_state(rlim_t nofile)
 {
@@ -273,13 +258,11 @@ static void steady_state(rlim_t nofile)
 	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
-	__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
-	allocations = 0;
+	alloc_count_start();
 	int failed = 0; /* no ck_assert in the loop: Check itself allocates for each */
 	for (int i = 0; i < 5; i++)
 		failed += pm_sample(ctx, &s) != 0;
-	size_t n = allocations;
-	__sanitizer_install_malloc_and_free_hooks(NULL, NULL);
+	size_t n = alloc_count_stop();
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
 	ck_assert_int_eq(failed, 0);
 	ck_assert_uint_eq(n, 0);

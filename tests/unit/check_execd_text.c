@@ -8,10 +8,6 @@
 #include "check.h"
 #include "pm_execd_format.h"
 
-/* from the sanitizer runtime (the unit runner is always built with ASan) */
-int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
-					      void (*free_hook)(const volatile void *));
-
 /* B holds exactly WANT */
 #define ck_assert_buf_eq(b, want)                                                                        \
 	ck_assert_msg((b)->len == strlen(want) && !memcmp((b)->p, (want), (b)->len),                     \
@@ -243,18 +239,6 @@ START_TEST(prometheus)
 }
 END_TEST
 
-static size_t allocations;
-static void count_malloc(const volatile void *p, size_t n)
-{
-	(void)p;
-	(void)n;
-	allocations++;
-}
-static void ignore_free(const volatile void *p)
-{
-	(void)p;
-}
-
 /* once the buffer has grown, a batch in either format allocates nothing */
 START_TEST(steady_batch_allocates_nothing)
 {
@@ -265,14 +249,12 @@ START_TEST(steady_batch_allocates_nothing)
 	execd_format_batch(&b, &y.snap, EXECD_INFLUX);
 	execd_buf_reset(&b);
 	execd_format_batch(&b, &y.snap, EXECD_PROMETHEUS);
-	__sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
-	allocations = 0;
+	alloc_count_start();
 	for (int i = 0; i < 4; i++) { /* no ck_assert in here: Check allocates for each */
 		execd_buf_reset(&b);
 		execd_format_batch(&b, &y.snap, i % 2 ? EXECD_INFLUX : EXECD_PROMETHEUS);
 	}
-	size_t n = allocations;
-	__sanitizer_install_malloc_and_free_hooks(NULL, NULL);
+	size_t n = alloc_count_stop();
 	ck_assert_uint_eq(n, 0);
 	ck_assert(!b.oom);
 	execd_buf_free(&b);

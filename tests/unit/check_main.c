@@ -26,6 +26,36 @@ void fixture_remove(const char *dir)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* from the sanitizer runtime */
+int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void *, size_t),
+					      void (*free_hook)(const volatile void *));
+
+static size_t allocations;
+
+static void on_malloc(const volatile void *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	allocations++;
+}
+
+static void on_free(const volatile void *p)
+{
+	(void)p;
+}
+
+void alloc_count_start(void)
+{
+	allocations = 0;
+	__sanitizer_install_malloc_and_free_hooks(on_malloc, on_free);
+}
+
+size_t alloc_count_stop(void)
+{
+	__sanitizer_install_malloc_and_free_hooks(NULL, NULL);
+	return allocations;
+}
+
 int main(void)
 {
 	SRunner *sr = srunner_create(suite_parse());
