@@ -41,7 +41,8 @@ ALL_TARGETS       := $(LIB)
 SKIPPED           :=
 # each program again under ASan and UBSan, for tests/integration/san_frontends.sh
 SAN_TARGETS       :=
-INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh
+INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh \
+	$(sort $(wildcard tests/integration/fds_*.sh))
 INSTALL_RULES     :=
 # front-end sources the unit suites test (no host headers in them), from each build.mk
 UNIT_PLUGIN_SRCS  :=

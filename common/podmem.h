@@ -290,8 +290,12 @@ int pm_ctx_version(const struct pm_ctx *ctx);
  * next pm_sample() or pm_snapshot_free() on it. */
 int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
 
-/* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that fds can stay
- * open across samples. For programs of our own (not inside a host daemon). */
+/* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that more cgroups
+ * keep their fds across samples. For programs of our own (not inside a host
+ * daemon). Whatever the limit, every pod and container is sampled: cgroups
+ * keep fds (about 9 each) only within a budget that leaves the process a
+ * quarter of its soft limit (at least 64) beyond the fds it has open, and
+ * the rest are opened at each sample, which is said once in the log. */
 void pm_raise_nofile(void);
 
 /* ---- text helpers every front end shares ---------------------------------- */

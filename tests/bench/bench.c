@@ -3,6 +3,9 @@
  * to floors measured in the same run on the same files:
  *   pread   a minimal loop: one pread per file on kept-open fds, no parsing;
  *   open    open/read/close per file each pass (what netdata and Telegraf do).
+ * It also times samples with a full rediscovery before each, and with no fds
+ * kept at all (every file opened at each read, as cgroups past the fd budget
+ * are read).
  * Rounds interleave the three so that the machine's speed swings hit all alike;
  * the report gives the median of the per-round ratios.
  *
@@ -125,11 +128,41 @@ static double ask(int req, int resp, char cmd, size_t *ret_files)
 	return t[0];
 }
 
+/* per round: microseconds per container (pm_sample and each floor) and pm_sample's ratios to the floors */
+struct timing {
+	double us_sample[100], us_pread[100], us_open[100], r_pread[100], r_open[100];
+};
+static int rounds, samples, req_fd, resp_fd;
+static size_t containers, files;
+
+/* ROUNDS rounds, each timing SAMPLES samples of CTX against a pass of each floor */
+static void timed_rounds(struct pm_ctx *ctx, struct pm_snapshot *snap, struct timing *t)
+{
+	for (int r = 0; r < rounds; r++) {
+		double tp = ask(req_fd, resp_fd, 'p', &files);
+		double to = ask(req_fd, resp_fd, 'o', &files);
+		double t0 = now();
+		for (int s = 0; s < samples; s++)
+			if (pm_sample(ctx, snap) < 0) {
+				fprintf(stderr, "bench: sample failed\n");
+				exit(1);
+			}
+		double ts = now() - t0;
+		double per = 1e6 / (double)samples / (double)containers;
+		t->us_pread[r] = tp * per;
+		t->us_open[r] = to * per;
+		t->us_sample[r] = ts * per;
+		t->r_pread[r] = ts / tp;
+		t->r_open[r] = ts / to;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
 		return fprintf(stderr, "usage: bench ROOT [ROUNDS] [SAMPLES]\n"), 2;
-	int rounds = argc > 2 ? atoi(argv[2]) : 7, samples = argc > 3 ? atoi(argv[3]) : 10;
+	rounds = argc > 2 ? atoi(argv[2]) : 7;
+	samples = argc > 3 ? atoi(argv[3]) : 10;
 	if (rounds < 1 || rounds > 99 || samples < 1)
 		return fprintf(stderr, "bench: bad ROUNDS or SAMPLES\n"), 2;
 
@@ -159,30 +192,17 @@ int main(int argc, char **argv)
 	}
 	close(req[0]);
 	close(resp[1]);
+	req_fd = req[1];
+	resp_fd = resp[0];
 	for (int i = 0; i < 3; i++)
 		pm_sample(ctx, &snap);
-	size_t containers = 0, files = 0;
 	for (size_t i = 0; i < snap.n_pods; i++)
 		containers += snap.pods[i].n_containers;
 	if (!containers)
 		return fprintf(stderr, "bench: no containers under %s\n", argv[1]), 1;
 
-	double r_pread[100], r_open[100], us_sample[100], us_pread[100], us_open[100];
-	for (int r = 0; r < rounds; r++) {
-		double tp = ask(req[1], resp[0], 'p', &files);
-		double to = ask(req[1], resp[0], 'o', &files);
-		double t0 = now();
-		for (int s = 0; s < samples; s++)
-			if (pm_sample(ctx, &snap) < 0)
-				return fprintf(stderr, "bench: sample failed\n"), 1;
-		double ts = now() - t0;
-		double per = 1e6 / (double)samples / (double)containers;
-		us_pread[r] = tp * per;
-		us_open[r] = to * per;
-		us_sample[r] = ts * per;
-		r_pread[r] = ts / tp;
-		r_open[r] = ts / to;
-	}
+	struct timing steady, scan, none;
+	timed_rounds(ctx, &snap, &steady);
 	/* the same with a full rediscovery before every sample: what amortising it saves */
 	pm_snapshot_free(&snap);
 	pm_ctx_close(ctx);
@@ -190,26 +210,36 @@ int main(int argc, char **argv)
 	if (pm_ctx_open(&ctx, &o) < 0)
 		return fprintf(stderr, "bench: cannot reopen %s\n", argv[1]), 1;
 	pm_sample(ctx, &snap);
-	double r_scan[100];
-	for (int r = 0; r < rounds; r++) {
-		double tp = ask(req[1], resp[0], 'p', &files);
-		double t0 = now();
-		for (int s = 0; s < samples; s++)
-			if (pm_sample(ctx, &snap) < 0)
-				return fprintf(stderr, "bench: sample failed\n"), 1;
-		r_scan[r] = (now() - t0) / tp;
-	}
-	close(req[1]);
+	timed_rounds(ctx, &snap, &scan);
+	/* the same with no fds kept (a soft RLIMIT_NOFILE the budget leaves none
+	 * of): every file opened by path at each read, as past the budget */
+	pm_snapshot_free(&snap);
+	pm_ctx_close(ctx);
+	struct rlimit saved, tight;
+	if (getrlimit(RLIMIT_NOFILE, &saved) < 0)
+		return perror("getrlimit"), 1;
+	tight = saved;
+	tight.rlim_cur = 64;
+	o.rescan_every = 1000000;
+	if (setrlimit(RLIMIT_NOFILE, &tight) < 0 || pm_ctx_open(&ctx, &o) < 0)
+		return fprintf(stderr, "bench: cannot reopen %s under RLIMIT_NOFILE 64\n", argv[1]), 1;
+	pm_sample(ctx, &snap);
+	timed_rounds(ctx, &snap, &none);
+	setrlimit(RLIMIT_NOFILE, &saved);
+	close(req_fd);
 	waitpid(child, NULL, 0);
 	size_t cgroups = snap.n_pods + containers;
 	printf("cgroup v%d: %zu pods, %zu containers, %zu files (%.1f per cgroup); %d rounds x %d samples\n",
 	       pm_ctx_version(ctx), snap.n_pods, containers, files, (double)files / (double)cgroups, rounds, samples);
 	printf("per container per sample (median): pm_sample %.2f us, pread floor %.2f us, open/read/close %.2f us\n",
-	       median(us_sample, rounds), median(us_pread, rounds), median(us_open, rounds));
-	printf("ratio pm_sample / pread floor:      %.2f (median of per-round ratios)\n", median(r_pread, rounds));
-	printf("ratio pm_sample / open+read+close:  %.2f\n", median(r_open, rounds));
+	       median(steady.us_sample, rounds), median(steady.us_pread, rounds), median(steady.us_open, rounds));
+	printf("ratio pm_sample / pread floor:      %.2f (median of per-round ratios)\n", median(steady.r_pread, rounds));
+	printf("ratio pm_sample / open+read+close:  %.2f\n", median(steady.r_open, rounds));
 	printf("ratio with a full rediscovery before every sample / pread floor: %.2f (the default rediscovers every 10th)\n",
-	       median(r_scan, rounds));
+	       median(scan.r_pread, rounds));
+	printf("with no fds kept (each file opened at each read, past the fd budget): pm_sample %.2f us per container, "
+	       "ratio %.2f to the pread floor, %.2f to open+read+close\n",
+	       median(none.us_sample, rounds), median(none.r_pread, rounds), median(none.r_open, rounds));
 	pm_snapshot_free(&snap);
 	pm_ctx_close(ctx);
 	return 0;
