@@ -298,7 +298,7 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
  * the rest are opened at each sample, which is said once in the log. */
 void pm_raise_nofile(void);
 
-/* ---- text helpers every front end shares ---------------------------------- */
+/* ---- helpers every front end shares ---------------------------------------- */
 
 /* The length of the well-formed UTF-8 sequence at S (AVAIL bytes left; see
  * Unicode table 3-7: no overlongs, surrogates or code points past U+10FFFF),

@@ -53,6 +53,7 @@ struct podmem_cd {
 	pthread_mutex_t lock; /* a read callback runs in one thread at a time; be sure */
 	struct pm_ctx *ctx;
 	struct pm_snapshot snap;
+	bool sample_failed; /* the last read was incomplete, and that was said */
 };
 
 static bool configured; /* a <Plugin podmem> block was seen */
@@ -359,12 +360,17 @@ static int podmem_read(user_data_t *ud)
 
 	pthread_mutex_lock(&p->lock);
 	int rc = pm_sample(p->ctx, &p->snap);
-	if (rc == 0)
-		dispatch_snapshot(p);
+	/* an incomplete sample (out of memory) still holds this read's node and
+	 * the pods read before the failure: send those, and say so once until
+	 * a read is whole again; returning -1 would make collectd back off */
+	dispatch_snapshot(p);
+	if (rc < 0 && !p->sample_failed)
+		ERROR(PLUGIN " plugin: sampling incomplete: %s; sending what was read", STRERROR(-rc));
+	else if (rc == 0 && p->sample_failed)
+		INFO(PLUGIN " plugin: sampling is whole again");
+	p->sample_failed = rc < 0;
 	pthread_mutex_unlock(&p->lock);
-	if (rc < 0)
-		ERROR(PLUGIN " plugin: sampling failed: %s", STRERROR(-rc));
-	return rc < 0 ? -1 : 0;
+	return 0;
 }
 
 /* ---- registration ------------------------------------------------------- */
