@@ -4,11 +4,13 @@ SAN_TARGETS += $(BUILD)/san/podmem
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/cli_*.sh))
 INSTALL_RULES += install-cli
 
-$(BUILD)/podmem: plugins/cli/pm_cli.c $(LIB)
-	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB) $(FINAL_LDFLAGS)
+CLI_SRCS := $(sort $(wildcard plugins/cli/*.c))
 
-$(BUILD)/san/podmem: plugins/cli/pm_cli.c $(LIB_SAN)
-	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $< $(LIB_SAN) $(FINAL_LDFLAGS)
+$(BUILD)/podmem: $(CLI_SRCS) plugins/cli/pm_cli.h $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $(CLI_SRCS) $(LIB) $(FINAL_LDFLAGS)
+
+$(BUILD)/san/podmem: $(CLI_SRCS) plugins/cli/pm_cli.h $(LIB_SAN)
+	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $(CLI_SRCS) $(LIB_SAN) $(FINAL_LDFLAGS)
 
 .PHONY: install-cli
 install-cli: $(BUILD)/podmem

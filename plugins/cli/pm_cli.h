@@ -1,0 +1,44 @@
+/* The podmem command's parts: pm_cli.c dispatches to one file per command
+ * (pm_cli_top.c: the table and --json; ...), and they share these. */
+#ifndef PM_CLI_H
+#define PM_CLI_H
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "pm_cmdline.h"
+#include "podmem.h"
+
+/* Exit statuses of every command */
+enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+
+/* the core's log callback: "podmem: ..." on stderr; UD points to an int,
+ * the verbosity (0: errors and warnings, 1: info, 2: debug) */
+void cli_log(void *ud, int level, const char *fmt, va_list ap);
+
+/* "podmem: " FMT (with ARG) on stderr; returns CLI_USAGE */
+int cli_bad(const char *fmt, const char *arg);
+
+/* S as a JSON string, quoted and escaped */
+void cli_json_str(FILE *f, const char *s);
+
+/* X bytes in binary units that line up: "1023B", "12.3Mi", "512Ki" in 6 columns */
+const char *cli_bytes(char *buf, size_t cap, uint64_t x);
+/* metric M of V as cli_bytes does, or "-" when it is absent */
+const char *cli_human(char *buf, size_t cap, const struct pm_values *v, enum pm_metric m);
+
+/* columns S takes on a terminal: UTF-8 code points, not bytes */
+int cli_width(const char *s);
+/* the bytes of S that fit in W columns */
+int cli_fit(const char *s, int w);
+/* control characters in S (a newline, an escape sequence) as '?', in place: one row per line */
+char *cli_printable(char *s);
+
+/* the catalogues as the README's lists (podmem metrics, podmem labels) */
+void cli_print_metrics(FILE *f);
+void cli_print_labels(FILE *f);
+
+/* The commands: each parses its own options (argv[0] is the command's name) and returns an exit status. */
+int cli_top(int argc, char **argv);
+
+#endif
