@@ -49,15 +49,13 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 		return -e;
 	}
 	for (unsigned i = 0; i < l->n_files; i++) {
-		cg->fd[i] = openat(cg->dirfd, l->files[i].name, O_RDONLY | O_CLOEXEC);
-		if (cg->fd[i] >= 0)
-			continue;
-		if (errno == EMFILE || errno == ENFILE || errno == ENOMEM) {
-			int e = errno;
+		int fd = pm_open_regular(cg->dirfd, l->files[i].name);
+		cg->fd[i] = fd >= 0 ? fd : PM_FD_MISSING;
+		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM) {
 			pm_cg_close(cg);
-			return -e;
+			return fd;
 		}
-		cg->fd[i] = PM_FD_MISSING;
+		cg->odd |= fd == -PM_ENOTREG;
 	}
 	return (int)pm_cg_fds(cg);
 }
@@ -80,6 +78,8 @@ static bool gone(int e)
 int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, const char *path, char *buf, size_t cap,
 	       struct pm_values *out)
 {
+	bool odd = cg->odd;
+
 	memset(out, 0, sizeof *out);
 	if (cg->dirfd >= 0) {
 		for (unsigned i = 0; i < l->n_files; i++) {
@@ -97,10 +97,11 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 		int r = 0;
 		unsigned opened = 0;
 		for (unsigned i = 0; i < l->n_files && !r; i++) {
-			int fd = openat(dirfd, l->files[i].name, O_RDONLY | O_CLOEXEC);
+			int fd = pm_open_regular(dirfd, l->files[i].name);
 			if (fd < 0) {
-				if (errno == EMFILE || errno == ENFILE)
-					r = -errno;
+				if (fd == -EMFILE || fd == -ENFILE)
+					r = fd;
+				odd |= fd == -PM_ENOTREG;
 				continue; /* a file this cgroup does not have */
 			}
 			opened++;
@@ -116,7 +117,7 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 			return r;
 	}
 	pm_derive_cgroup(out, l->version);
-	return 0;
+	return odd;
 }
 
 /* the fds open in this process now (/proc/self/fd's entries, less the one

@@ -17,6 +17,7 @@ struct pm_cg {
 	int dirfd;            /* PM_FD_NONE: the cgroup keeps no fds */
 	int fd[PM_MAX_FILES]; /* by the layout's file index: an fd, or PM_FD_MISSING */
 	bool shared;          /* discovery: two records hold these fds until a scan ends */
+	bool odd;             /* a memory file here is not a regular file (a FIFO, a device): skipped */
 };
 
 /* CG keeps no fds (nothing to close). */
@@ -34,7 +35,8 @@ unsigned pm_cg_fds(const struct pm_cg *cg);
 unsigned pm_cg_cost(const struct pm_layout *l);
 /* Reads every file of CG into OUT through BUF (CAP bytes), and derives what
  * the files do not give: by its kept fds, else by opening PATH (relative to
- * ATFD) and its files for this read. 0; -ENOENT when the cgroup is gone; or,
+ * ATFD) and its files for this read. A file that is not a regular file is
+ * skipped as if missing. 0; 1 when one was skipped; -ENOENT when the cgroup is gone; or,
  * for a cgroup that keeps no fds, -EMFILE or -ENFILE when there were no fds
  * to read it with. */
 int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, const char *path, char *buf, size_t cap,

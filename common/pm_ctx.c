@@ -58,12 +58,16 @@ static int read_cg(struct pm_ctx *ctx, const struct pm_cg *cg, const char *pod_p
 	int r = pm_cg_read(&ctx->layout, cg, ctx->rootfd, pod_path, ctx->buf, PM_BUF_CAP, out);
 	if (r == -ENOENT)
 		pm_discovery_gone(&ctx->disc);
-	else if (r < 0 && !ctx->warned_read) {
+	else if (r > 0 && !ctx->warned_odd) {
+		pm_log(&ctx->log, LOG_WARNING, "skipping a file in '%s/%s' that is not a regular file (a FIFO, a device)",
+		       ctx->root, pod_path);
+		ctx->warned_odd = true;
+	} else if (r < 0 && !ctx->warned_read) {
 		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s/%s' to read it: %s; left out of this sample", ctx->root,
 		       pod_path, strerror(-r));
 		ctx->warned_read = true;
 	}
-	return r;
+	return r < 0 ? r : 0;
 }
 
 int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
@@ -130,11 +134,10 @@ static int find_root(struct pm_ctx *ctx)
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/self/mountinfo", ctx->proc);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = pm_open_regular(AT_FDCWD, path);
 	if (fd < 0) {
-		int e = errno;
-		pm_log(&ctx->log, LOG_ERR, "cannot open '%s': %s", path, strerror(e));
-		return -e;
+		pm_log(&ctx->log, LOG_ERR, "cannot open '%s': %s", path, strerror(-fd));
+		return fd;
 	}
 	ssize_t n = pm_pread_all(fd, ctx->buf, PM_BUF_CAP);
 	close(fd);
@@ -187,14 +190,14 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 	}
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/meminfo", ctx->proc);
-	ctx->meminfo_fd = open(path, O_RDONLY | O_CLOEXEC);
+	ctx->meminfo_fd = pm_open_regular(AT_FDCWD, path);
 	if (ctx->meminfo_fd < 0 && o->proc_root) { /* a root the user gave must be right */
-		r = -errno;
+		r = ctx->meminfo_fd;
 		pm_log(&ctx->log, LOG_ERR, "cannot open '%s': %s", path, strerror(-r));
 		goto fail;
 	}
 	if (ctx->meminfo_fd < 0)
-		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s': %s; no node breakdown", path, strerror(errno));
+		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s': %s; no node breakdown", path, strerror(-ctx->meminfo_fd));
 	struct pm_discovery_env env = {.log = &ctx->log,
 				       .root = ctx->root,
 				       .rootfd = ctx->rootfd,

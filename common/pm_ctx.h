@@ -17,6 +17,7 @@ struct pm_ctx {
 	struct pm_discovery disc;
 	char *buf;
 	bool warned_read; /* a cgroup could not be read for want of fds: said once */
+	bool warned_odd;  /* a cgroup file that is not a regular file was skipped: said once */
 };
 
 #endif

@@ -191,7 +191,7 @@ static bool runs_pause(const struct pm_discovery *d, int podfd, const char *leaf
 		return false;
 	*nl = 0;
 	snprintf(path, sizeof path, "%s/%s/comm", d->env.proc, procs);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = pm_open_regular(AT_FDCWD, path);
 	if (fd < 0)
 		return false;
 	n = pm_pread_all(fd, comm, sizeof comm);

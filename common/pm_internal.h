@@ -102,6 +102,13 @@ void pm_derive_node(struct pm_values *v);
  * When the file is larger than CAP, the result is cut at its last newline.
  * Returns the length, or -errno. */
 ssize_t pm_pread_all(int fd, char *buf, size_t cap);
+/* Opens NAME relative to DIRFD for reading, the one way podmem opens a file
+ * it reads: O_NONBLOCK (a FIFO in place of a cgroup file never hangs the
+ * open), O_NOFOLLOW (a symlink as the last component is refused, ELOOP) and
+ * O_CLOEXEC; only a regular file is kept (kernfs and procfs files are
+ * regular). The fd, or -errno: -EINVAL for a file that is not regular. */
+#define PM_ENOTREG EINVAL
+int pm_open_regular(int dirfd, const char *name);
 /* Opens NAME relative to DIRFD (O_RDONLY|O_CLOEXEC) and reads it as above. */
 ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap);
 /* Reads a key-value file (memory.stat, memory.events, ...) from offset 0 to

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,11 +34,25 @@ ssize_t pm_pread_all(int fd, char *buf, size_t cap)
 	return (ssize_t)len;
 }
 
-ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap)
+int pm_open_regular(int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		int e = S_ISREG(st.st_mode) ? errno : PM_ENOTREG;
+		close(fd);
+		return -e;
+	}
+	return fd;
+}
+
+ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap)
+{
+	int fd = pm_open_regular(dirfd, name);
+	if (fd < 0)
+		return fd;
 	ssize_t r = pm_pread_all(fd, buf, cap);
 	close(fd);
 	return r;
