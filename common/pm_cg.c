@@ -65,6 +65,9 @@ static ssize_t read_file(const struct pm_file_desc *f, int fd, char *buf, size_t
 {
 	ssize_t n = f->kind == PM_FK_KV ? pm_pread_kv(fd, buf, cap, &f->keys, out) : pm_pread_all(fd, buf, cap);
 	uint64_t v;
+	/* a negative limit ("-1", what one writes to lift it) is no limit */
+	if (n > 0 && f->kind == PM_FK_SINGLE && buf[0] == '-' && pm_is_limit((enum pm_metric)f->metric))
+		return n;
 	if (n >= 0 && f->kind == PM_FK_SINGLE && pm_parse_single(buf, (size_t)n, &v) == 1)
 		pm_set(out, (enum pm_metric)f->metric, v);
 	return n;

@@ -6,16 +6,32 @@
  */
 #include "pm_internal.h"
 
+/* A + B, saturating: hostile files can hold 2^63 and more */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 static uint64_t sum_present(const struct pm_values *v, const enum pm_metric *ms, size_t n, bool *any)
 {
 	uint64_t s = 0;
 	*any = false;
 	for (size_t i = 0; i < n; i++)
 		if (pm_has(v, ms[i])) {
-			s += v->v[ms[i]];
+			s = add_sat(s, v->v[ms[i]]);
 			*any = true;
 		}
 	return s;
+}
+
+static const enum pm_metric limits[] = {PM_M_LIMIT, PM_M_HIGH, PM_M_SWAP_LIMIT};
+
+bool pm_is_limit(enum pm_metric m)
+{
+	for (size_t i = 0; i < PM_ARRAY_LEN(limits); i++)
+		if (limits[i] == m)
+			return true;
+	return false;
 }
 
 static uint64_t sub0(uint64_t a, uint64_t b)
@@ -29,13 +45,14 @@ static const enum pm_metric kernel_parts[] = {PM_M_SLAB, PM_M_KERNEL_STACK, PM_M
 
 static void derive_working_set(struct pm_values *v)
 {
+	static const enum pm_metric parts[] = {PM_M_ACTIVE_ANON, PM_M_INACTIVE_ANON, PM_M_ACTIVE_FILE};
+	bool any;
 	if (pm_has(v, PM_M_ACTIVE_ANON) && pm_has(v, PM_M_INACTIVE_ANON) && pm_has(v, PM_M_ACTIVE_FILE))
-		pm_set(v, PM_M_WORKING_SET, v->v[PM_M_ACTIVE_ANON] + v->v[PM_M_INACTIVE_ANON] + v->v[PM_M_ACTIVE_FILE]);
+		pm_set(v, PM_M_WORKING_SET, sum_present(v, parts, PM_ARRAY_LEN(parts), &any));
 }
 
 void pm_derive_cgroup(struct pm_values *v, int version)
 {
-	static const enum pm_metric limits[] = {PM_M_LIMIT, PM_M_HIGH, PM_M_SWAP_LIMIT};
 	bool any;
 
 	for (size_t i = 0; i < PM_ARRAY_LEN(limits); i++)
@@ -43,7 +60,7 @@ void pm_derive_cgroup(struct pm_values *v, int version)
 			pm_unset(v, limits[i]);
 	if (version == 2 && !pm_has(v, PM_M_SLAB) && pm_has(v, PM_M_SLAB_RECLAIMABLE) &&
 	    pm_has(v, PM_M_SLAB_UNRECLAIMABLE))
-		pm_set(v, PM_M_SLAB, v->v[PM_M_SLAB_RECLAIMABLE] + v->v[PM_M_SLAB_UNRECLAIMABLE]);
+		pm_set(v, PM_M_SLAB, add_sat(v->v[PM_M_SLAB_RECLAIMABLE], v->v[PM_M_SLAB_UNRECLAIMABLE]));
 	if (version == 2 && !pm_has(v, PM_M_KERNEL)) {
 		uint64_t k = sum_present(v, kernel_parts, PM_ARRAY_LEN(kernel_parts), &any);
 		if (any)
@@ -53,7 +70,8 @@ void pm_derive_cgroup(struct pm_values *v, int version)
 	if (!pm_has(v, PM_M_USAGE))
 		return;
 	uint64_t usage = v->v[PM_M_USAGE];
-	pm_set(v, PM_M_WORKING_SET_KUBELET, sub0(usage, v->v[PM_M_INACTIVE_FILE]));
+	if (pm_has(v, PM_M_INACTIVE_FILE)) /* unknown, it is unknown: never usage itself */
+		pm_set(v, PM_M_WORKING_SET_KUBELET, sub0(usage, v->v[PM_M_INACTIVE_FILE]));
 	if (pm_has(v, PM_M_ANON) && pm_has(v, PM_M_FILE)) {
 		/* v2 memory.current = anon + file + kernel + sock (+ zswap, + hugetlb
 		 * when accounted); v1 usage = rss + cache + kmem (TCP buffers are
@@ -81,5 +99,5 @@ void pm_derive_node(struct pm_values *v)
 	pm_set(v, PM_M_USAGE, used);
 	pm_set(v, PM_M_APP, app);
 	pm_set(v, PM_M_KERNEL, kernel);
-	pm_set(v, PM_M_UNACCOUNTED, sub0(used, app + kernel));
+	pm_set(v, PM_M_UNACCOUNTED, sub0(used, add_sat(app, kernel)));
 }

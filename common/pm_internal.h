@@ -47,6 +47,7 @@ struct pm_keytab {
 		int16_t metric;
 	} slot[PM_KEYTAB_SLOTS];
 	unsigned n;
+	bool kb; /* values may end in " kB", multiplied out (/proc/meminfo only) */
 };
 
 /* Adds KEY (LEN bytes, not copied) -> METRIC. -ENOSPC when full. */
@@ -94,6 +95,8 @@ int pm_meminfo_keys(struct pm_keytab *t);
 /* Fills what the files cannot give: working sets, kernel as the sum of its
  * parts, unaccounted; drops limits that mean unlimited. */
 void pm_derive_cgroup(struct pm_values *v, int version);
+/* whether M is a limit (absent when unlimited) */
+bool pm_is_limit(enum pm_metric m);
 void pm_derive_node(struct pm_values *v);
 
 /* ---- reading (pm_read.c) ------------------------------------------------ */

@@ -65,6 +65,7 @@ const struct pm_file_desc *pm_layout_file(const struct pm_layout *l, const char 
 int pm_meminfo_keys(struct pm_keytab *t)
 {
 	memset(t, 0, sizeof *t);
+	t->kb = true;
 	for (int m = 0; m < PM_M__COUNT; m++) {
 		const char *src = pm_metrics[m].node;
 		if (!pm_metric_at((enum pm_metric)m, PM_LEVEL_NODE) || !strcmp(src, "-") || !strcmp(src, "="))

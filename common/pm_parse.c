@@ -51,7 +51,7 @@ int pm_keytab_find(const struct pm_keytab *t, const char *key, size_t len)
 }
 
 /* the value of one line, from P to the line's end LE: "123", "123 kB" or "... total=123" */
-static int line_value(const char *p, const char *le, uint64_t *ret)
+static int line_value(const char *p, const char *le, bool kb, uint64_t *ret)
 {
 	uint64_t v;
 	size_t n;
@@ -69,7 +69,7 @@ static int line_value(const char *p, const char *le, uint64_t *ret)
 			return -EINVAL;
 	}
 	p += n;
-	if (le - p == 3 && !memcmp(p, " kB", 3)) {
+	if (kb && le - p == 3 && !memcmp(p, " kB", 3)) {
 		if (v > UINT64_MAX / 1024)
 			return -ERANGE;
 		v *= 1024;
@@ -94,7 +94,7 @@ unsigned pm_parse_kv(const char *buf, size_t len, const struct pm_keytab *t, str
 			p++;
 		int m = p > k ? pm_keytab_find(t, k, (size_t)(p - k)) : -1;
 		uint64_t v;
-		if (m >= 0 && p < le && line_value(*p == ':' ? p + 1 : p, le, &v) == 0) {
+		if (m >= 0 && p < le && line_value(*p == ':' ? p + 1 : p, le, t->kb, &v) == 0) {
 			pm_set(vals, (enum pm_metric)m, v);
 			n++;
 		}
