@@ -19,7 +19,7 @@ void cli_log(void *ud, int level, const char *fmt, va_list ap);
 /* "podmem: " FMT (with ARG) on stderr; returns CLI_USAGE */
 int cli_bad(const char *fmt, const char *arg);
 
-/* S as a JSON string, quoted and escaped */
+/* S as a JSON string, quoted and escaped; bytes that are not UTF-8 as U+FFFD */
 void cli_json_str(FILE *f, const char *s);
 
 /* X bytes in binary units that line up: "1023B", "12.3Mi", "512Ki" in 6 columns */
@@ -31,7 +31,7 @@ const char *cli_human(char *buf, size_t cap, const struct pm_values *v, enum pm_
 int cli_width(const char *s);
 /* the bytes of S that fit in W columns */
 int cli_fit(const char *s, int w);
-/* control characters in S (a newline, an escape sequence) as '?', in place: one row per line */
+/* control characters in S (C0, C1, DEL) and bytes that are not UTF-8 as '?', in place: one row per line */
 char *cli_printable(char *s);
 
 /* the catalogues as the README's lists (podmem metrics, podmem labels) */

@@ -26,15 +26,22 @@ int cli_bad(const char *fmt, const char *arg)
 
 void cli_json_str(FILE *f, const char *s)
 {
+	size_t left = strlen(s);
 	fputc('"', f);
-	for (; *s; s++) {
+	while (left) {
 		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
+		size_t n = pm_utf8_len((const unsigned char *)s, left);
+		if (n == 0) /* not UTF-8: strict JSON parsers refuse the whole document */
+			fputs("\\ufffd", f);
+		else if (ch == '"' || ch == '\\')
 			fprintf(f, "\\%c", ch);
 		else if (ch < 0x20)
 			fprintf(f, "\\u%04x", ch);
 		else
-			fputc(ch, f);
+			fwrite(s, 1, n, f);
+		n = n ? n : 1;
+		s += n;
+		left -= n;
 	}
 	fputc('"', f);
 }
@@ -80,8 +87,23 @@ int cli_fit(const char *s, int w)
 
 char *cli_printable(char *s)
 {
-	for (char *p = s; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = '?';
+	/* C0 and C1 controls (a newline, ESC, U+009B CSI, U+0085 NEL), DEL and
+	 * bytes that are not UTF-8 become one '?' each: a name cannot move the
+	 * cursor or start an escape sequence */
+	size_t left = strlen(s);
+	char *out = s;
+	for (const char *p = s; left;) {
+		unsigned char c = (unsigned char)*p;
+		size_t n = pm_utf8_len((const unsigned char *)p, left);
+		bool control = n == 0 || c < 0x20 || c == 0x7f || (n == 2 && c == 0xc2 && (unsigned char)p[1] < 0xa0);
+		n = n ? n : 1;
+		if (control)
+			*out++ = '?';
+		else
+			memmove(out, p, n), out += n;
+		p += n;
+		left -= n;
+	}
+	*out = 0;
 	return s;
 }
