@@ -314,4 +314,11 @@ void *pm_grow(void *arr_p, size_t *cap, size_t n, size_t size);
 #define PM_FNV1A_INIT 0xcbf29ce484222325u
 uint64_t pm_fnv1a(uint64_t h, const void *p, size_t n);
 
+/* SHA-256 of N bytes at DATA (FIPS 180-4), and its first 8 bytes as 16
+ * lowercase hex digits (and a NUL): the hash a name can carry when it must
+ * be shortened or changed. FNV-1a is fast but a tenant can aim a name at
+ * another's FNV value; a SHA-256 prefix of 64 bits is out of reach. */
+void pm_sha256(const void *data, size_t n, unsigned char out[32]);
+void pm_hash_hex(const void *data, size_t n, char out[17]);
+
 #endif

@@ -1,7 +1,6 @@
 /* Plugin instances and name patterns for the collectd front end (no collectd headers here). */
 #include "pm_cd_names.h"
 
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 
 #include "podmem.h"
 
-#define SUFFIX_LEN 9 /* "~" and 8 hex digits */
+#define CD_SUFFIX_LEN 17 /* "~" and 16 hex digits */
 
 /* Bytes a collectd identifier carries as they are; '~' marks our hash suffix. */
 static int safe_ascii(unsigned char c)
@@ -23,8 +22,17 @@ struct sink {
 	char *out;
 	size_t size, len, cut;
 	bool full, changed;
-	uint64_t hash; /* FNV-1a over the original bytes */
+	char orig[1024]; /* the original bytes, joined, for the hash */
+	size_t orig_len;
 };
+
+static void keep_orig(struct sink *k, const char *s, size_t n)
+{
+	if (n > sizeof k->orig - k->orig_len)
+		n = sizeof k->orig - k->orig_len;
+	memcpy(k->orig + k->orig_len, s, n);
+	k->orig_len += n;
+}
 
 static void put(struct sink *k, const char *s, size_t n)
 {
@@ -34,13 +42,13 @@ static void put(struct sink *k, const char *s, size_t n)
 	}
 	memcpy(k->out + k->len, s, n);
 	k->len += n;
-	if (k->len + SUFFIX_LEN <= k->size - 1)
+	if (k->len + CD_SUFFIX_LEN <= k->size - 1)
 		k->cut = k->len;
 }
 
-void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_t n_parts)
+void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_t n_parts, bool hash)
 {
-	struct sink k = {.out = out, .size = out_size, .hash = PM_FNV1A_INIT};
+	struct sink k = {.out = out, .size = out_size};
 	bool first = true;
 
 	for (size_t i = 0; i < n_parts; i++) {
@@ -49,11 +57,11 @@ void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_
 		if (!left)
 			continue;
 		if (!first) {
-			k.hash = pm_fnv1a(k.hash, "_", 1);
+			keep_orig(&k, "_", 1);
 			put(&k, "_", 1);
 		}
 		first = false;
-		k.hash = pm_fnv1a(k.hash, s, left);
+		keep_orig(&k, s, left);
 		while (left) {
 			size_t n = pm_utf8_len((const unsigned char *)s, left);
 			if (n == 0 || (n == 1 && !safe_ascii((unsigned char)*s))) {
@@ -67,11 +75,13 @@ void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_
 			left -= n;
 		}
 	}
-	if (!k.changed && !k.full) {
+	if (!k.changed && !k.full && !hash) {
 		out[k.len] = '\0';
 		return;
 	}
-	snprintf(out + k.cut, out_size - k.cut, "~%08" PRIx32, (uint32_t)(k.hash ^ (k.hash >> 32)));
+	char hex[17];
+	pm_hash_hex(k.orig, k.orig_len, hex);
+	snprintf(out + k.cut, out_size - k.cut, "~%s", hex);
 }
 
 int pm_cd_pat_init(struct pm_cd_pat *p, const char *pattern, char *err, size_t err_size)

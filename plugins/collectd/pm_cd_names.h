@@ -11,14 +11,16 @@
 #include <stddef.h>
 
 /*
- * Joins the non-empty PARTS with '_' into OUT (OUT_SIZE bytes, at least 16)
+ * Joins the non-empty PARTS with '_' into OUT (OUT_SIZE bytes, at least 24)
  * as collectd can carry it. Bytes that break identifiers, writers or their
  * protocols ('/', '"', '\\', blanks, control characters, invalid UTF-8) become
  * '_'. A name that had to change, or does not fit, keeps as many whole
- * characters as fit and ends in '~' and 8 hex digits of a hash of the
- * original: the same every time, and unique. Kubernetes names never change.
+ * characters as fit and ends in '~' and 16 hex digits of the SHA-256 of the
+ * original: the same every time and on every node, and out of reach of a
+ * tenant aiming at another pod's name. Kubernetes names never change,
+ * unless HASH asks for the suffix anyway.
  */
-void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_t n_parts);
+void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_t n_parts, bool hash);
 
 /* One pattern: "/regex/" (POSIX extended, unanchored) or an exact name. */
 struct pm_cd_pat {

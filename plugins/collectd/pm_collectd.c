@@ -40,6 +40,11 @@ enum report {
 static const char *const report_key[REPORT__COUNT] = {"ReportNode", "ReportPods", "ReportContainers",
 						       "ReportSandbox"};
 
+struct cd_inst {
+	char name[DATA_MAX_NAME_LEN];
+	bool shared; /* another entity of this read has the same name */
+};
+
 struct podmem_cd {
 	/* configuration */
 	struct pm_opts opts;
@@ -54,6 +59,14 @@ struct podmem_cd {
 	struct pm_ctx *ctx;
 	struct pm_snapshot snap;
 	bool sample_failed; /* the last read was incomplete, and that was said */
+	/* this read's plugin instances, in walk order, and an index sorted by
+	 * name to find two entities that would share one (reused: a steady
+	 * read allocates nothing) */
+	struct cd_inst *inst;
+	size_t cap_inst;
+	size_t *by_name;
+	size_t cap_by_name;
+	bool warned_shared; /* two entities' names met in one instance: said once */
 };
 
 static bool configured; /* a <Plugin podmem> block was seen */
@@ -75,6 +88,8 @@ static void podmem_cd_free(void *arg)
 		return;
 	pm_snapshot_free(&p->snap);
 	pm_ctx_close(p->ctx);
+	free(p->inst);
+	free(p->by_name);
 	for (int i = 0; i < PM_OPT__COUNT; i++)
 		free(p->path[i]);
 	pm_cd_pats_free(&p->ns_only);
@@ -280,22 +295,43 @@ static void dispatch(const struct podmem_cd *p, value_list_t *vl, const struct p
 	}
 }
 
-/* E's plugin instance: "node", or its namespace, pod and container labels
- * (those carried at its level) joined */
-static void set_instance(value_list_t *vl, const struct pm_entity *e)
+/* E's plugin instance into OUT: "node", or the labels in PART_LABEL (those
+ * carried at its level) joined */
+static void make_instance(char *out, size_t size, const struct pm_entity *e, const enum pm_label *part_label,
+			  size_t n)
 {
-	static const enum pm_label part_label[] = {PM_L_NAMESPACE, PM_L_POD, PM_L_CONTAINER};
-	const char *parts[sizeof part_label / sizeof part_label[0]];
+	const char *parts[3];
 
 	if (e->level == PM_LEVEL_NODE) {
-		sstrncpy(vl->plugin_instance, pm_level_name(e->level), sizeof vl->plugin_instance);
+		sstrncpy(out, pm_level_name(e->level), size);
 		return;
 	}
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
+	for (size_t i = 0; i < n; i++) {
 		const char *v = pm_label_value(e, part_label[i], NULL);
 		parts[i] = v ? v : "";
 	}
-	pm_cd_instance(vl->plugin_instance, sizeof vl->plugin_instance, parts, sizeof parts / sizeof parts[0]);
+	pm_cd_instance(out, size, parts, n, false);
+}
+
+/* by names: namespace, pod, container */
+static const enum pm_label name_parts[] = {PM_L_NAMESPACE, PM_L_POD, PM_L_CONTAINER};
+/* E's instance by identity, when names meet: the pod's UID (a group's
+ * cgroup path) and the container's ID, always with the hash suffix, so it
+ * never meets a plain name */
+static void identity_instance(char *out, size_t size, const struct pm_entity *e)
+{
+	const char *uid = pm_label_value(e, PM_L_POD_UID, NULL), *id = pm_label_value(e, PM_L_CONTAINER_ID, NULL);
+	const char *parts[] = {uid && uid[0] ? uid : e->pod->ident.cgroup, id ? id : ""};
+	pm_cd_instance(out, size, parts, 2, true);
+}
+
+/* cd_inst order by name; the node first among equals, then walk order */
+static const struct cd_inst *sort_inst;
+static int cmp_inst(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = strcmp(sort_inst[x].name, sort_inst[y].name);
+	return c ? c : (x > y) - (x < y);
 }
 
 /* E's identity as meta data: every tag label carried at its level and not
@@ -335,18 +371,78 @@ static bool wanted(const struct podmem_cd *p, const struct pm_entity *e)
 	return !pm_cd_pats_match(&p->ns_ignore, ns);
 }
 
-static void dispatch_snapshot(const struct podmem_cd *p)
+/*
+ * Names every wanted entity of this read. Two entities whose names would
+ * meet in one instance (a group named "node", names with "_" a tenant wrote
+ * into a log directory, two UIDs claiming one name) never share a series:
+ * each of them but the node is named by its identity instead (pod UID or
+ * cgroup path, container ID), hashed when it does not fit; said once.
+ * Returns the number named, or -1 when out of memory.
+ */
+static long name_entities(struct podmem_cd *p)
+{
+	struct pm_walk w;
+	struct pm_entity e;
+	size_t n = 0;
+
+	for (pm_walk_init(&w, &p->snap); pm_walk_next(&w, &e);) {
+		if (!wanted(p, &e))
+			continue;
+		struct cd_inst *in = pm_grow(&p->inst, &p->cap_inst, n, sizeof *p->inst);
+		size_t *ix = pm_grow(&p->by_name, &p->cap_by_name, n, sizeof *p->by_name);
+		if (!in || !ix)
+			return -1;
+		make_instance(in->name, sizeof in->name, &e, name_parts, 3);
+		in->shared = false;
+		*ix = n++;
+	}
+	sort_inst = p->inst; /* one read at a time: the callback holds p->lock */
+	if (n)
+		qsort(p->by_name, n, sizeof *p->by_name, cmp_inst);
+	size_t shared = 0;
+	for (size_t i = 1; i < n; i++) {
+		size_t a = p->by_name[i - 1], b = p->by_name[i];
+		if (strcmp(p->inst[a].name, p->inst[b].name))
+			continue;
+		/* both are renamed, but the node keeps "node" */
+		shared += !p->inst[b].shared;
+		p->inst[b].shared = true;
+		p->inst[a].shared |= !(a == 0 && p->snap.node_ok && p->report[REPORT_NODE]);
+	}
+	if (!shared)
+		return (long)n;
+	size_t k = 0;
+	for (pm_walk_init(&w, &p->snap); pm_walk_next(&w, &e);) {
+		if (!wanted(p, &e))
+			continue;
+		if (p->inst[k].shared) /* always with the hash: it never meets a plain name */
+			identity_instance(p->inst[k].name, sizeof p->inst[k].name, &e);
+		k++;
+	}
+	if (!p->warned_shared)
+		WARNING(PLUGIN " plugin: %zu plugin instances would be shared by two cgroups (a group named \"node\", or "
+			"names with '_'): those cgroups are named by their UID and container ID instead", shared);
+	p->warned_shared = true;
+	return (long)n;
+}
+
+static void dispatch_snapshot(struct podmem_cd *p)
 {
 	value_list_t vl = VALUE_LIST_INIT;
 	struct pm_walk w;
 	struct pm_entity e;
+	size_t k = 0;
 
+	if (name_entities(p) < 0) {
+		ERROR(PLUGIN " plugin: out of memory: nothing sent this read");
+		return;
+	}
 	sstrncpy(vl.plugin, PLUGIN, sizeof vl.plugin);
 	vl.time = NS_TO_CDTIME_T(p->snap.time_ns);
 	for (pm_walk_init(&w, &p->snap); pm_walk_next(&w, &e);) {
 		if (!wanted(p, &e))
 			continue;
-		set_instance(&vl, &e);
+		sstrncpy(vl.plugin_instance, p->inst[k++].name, sizeof vl.plugin_instance);
 		vl.meta = identity_meta(&e);
 		dispatch(p, &vl, &e);
 		meta_data_destroy(vl.meta);

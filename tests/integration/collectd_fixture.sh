@@ -58,7 +58,7 @@ full_run() {
 }
 
 full_run v2-systemd-hostile --version 2 --driver systemd --hostile
-cut -f2 "$T/v2-systemd-hostile/instances.tsv" | grep -E '~[0-9a-f]{8}$' >/dev/null ||
+cut -f2 "$T/v2-systemd-hostile/instances.tsv" | grep -E '~[0-9a-f]{16}$' >/dev/null ||
 	fail "the hostile pod's names were not marked as changed"
 full_run v1-crio-hostile --version 1 --runtime crio --hostile
 # the same names get the same instances, whatever else differs (the runtime)

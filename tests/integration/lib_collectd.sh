@@ -223,7 +223,7 @@ compare_values() {
 # check_instances DIR JSON TABLE: each pod, container and group of the
 # sample JSON has one plugin instance of its own in TABLE (csv_table):
 # <namespace>_<pod>[_<container>] where the names are plain and fit, else a
-# safe name of at most 127 bytes ending in "~" and 8 hex digits. Leaves
+# safe name of at most 127 bytes ending in "~" and 16 hex digits. Leaves
 # DIR/instances.tsv ("key<TAB>instance") and DIR/names.tsv (json_names).
 check_instances() {
 	local dir=$1 bad
@@ -235,7 +235,7 @@ check_instances() {
 		{ want = ""; plain = 1
 		  for (i = 2; i <= 4; i++) if ($i != "") { want = want (want == "" ? "" : "_") $i; if ($i !~ /^[A-Za-z0-9.-]+$/) plain = 0 }
 		  if (plain && length(want) <= 127) { if ($5 != want) print "want " want ", got " $5 }
-		  else if ($5 !~ /^[^\/"\\ ~[:cntrl:]]+~[0-9a-f]+$/ || length($5) > 127 || length($5) - index($5, "~") != 8)
+		  else if ($5 !~ /^[^\/"\\ ~[:cntrl:]]+~[0-9a-f]+$/ || length($5) > 127 || length($5) - index($5, "~") != 16)
 			print "unsafe " $5 }')
 	[ -z "$bad" ] || fail "plugin instances: $bad"
 }

@@ -12,16 +12,16 @@
 static void instance(char *out, size_t size, const char *ns, const char *pod, const char *ctr)
 {
 	const char *parts[] = {ns, pod, ctr};
-	pm_cd_instance(out, size, parts, 3);
+	pm_cd_instance(out, size, parts, 3, false);
 }
 
-/* OUT is PREFIX, then "~" and 8 lowercase hex digits */
+/* OUT is PREFIX, then "~" and 16 lowercase hex digits */
 static bool hashed(const char *out, const char *prefix)
 {
 	size_t n = strlen(prefix);
-	if (strncmp(out, prefix, n) || out[n] != '~' || strlen(out + n + 1) != 8)
+	if (strncmp(out, prefix, n) || out[n] != '~' || strlen(out + n + 1) != 16)
 		return false;
-	return strspn(out + n + 1, "0123456789abcdef") == 8;
+	return strspn(out + n + 1, "0123456789abcdef") == 16;
 }
 
 /* names collectd carries as they are, and those it cannot */
@@ -82,9 +82,9 @@ START_TEST(lengths)
 	name[127] = 'a';
 	name[128] = '\0';
 	instance(out, sizeof out, "", name, "");
-	name[118] = '\0';
+	name[110] = '\0';
 	ck_assert_uint_eq(strlen(out), 127);
-	ck_assert_msg(hashed(out, name), "128 bytes are cut to 118 and a hash: \"%s\"", out);
+	ck_assert_msg(hashed(out, name), "128 bytes are cut to 110 and a hash: \"%s\"", out);
 
 	/* two names alike in their first 250 bytes stay apart */
 	memset(name, 'b', 260);
@@ -97,18 +97,32 @@ START_TEST(lengths)
 	ck_assert_uint_eq(strlen(out), 127);
 	ck_assert_uint_eq(strlen(out2), 127);
 
-	/* the cut keeps whole UTF-8 characters: 117 + 3 bytes would pass 118 */
-	memset(name, 'd', 117);
-	strcpy(name + 117, "\xe6\xbc\xa2"
+	/* the cut keeps whole UTF-8 characters: 109 + 3 bytes would pass 110 */
+	memset(name, 'd', 109);
+	strcpy(name + 109, "\xe6\xbc\xa2"
 			   "tail-to-make-it-long-enough");
 	instance(out, sizeof out, "", name, "");
-	name[117] = '\0';
+	name[109] = '\0';
 	ck_assert_msg(hashed(out, name), "a cut keeps whole characters: got \"%s\" (%zu bytes)", out, strlen(out));
 
 	/* a small buffer: as many characters as fit before the suffix */
-	char small[16];
+	char small[24];
 	instance(small, sizeof small, "", "abcdefghijklmnopqrstuvwxyz", "");
-	ck_assert_msg(hashed(small, "abcdef"), "a 16-byte buffer: \"%s\"", small);
+	ck_assert_msg(hashed(small, "abcdef"), "a 24-byte buffer: \"%s\"", small);
+
+	/* the tenant's pair that met in the old 32-bit FNV suffix (issue 10) now differs */
+	memset(name, 'p', 115);
+	strcpy(name + 115, "v5iaaaaaaaaa");
+	memset(other, 'p', 115);
+	strcpy(other + 115, "m1chaaaaaaaa");
+	instance(out, sizeof out, "ns", name, "");
+	instance(out2, sizeof out2, "ns", other, "");
+	ck_assert_str_ne(out, out2);
+
+	/* asked for, a plain name gets the suffix too: "node" as a group is not the node */
+	const char *node[] = {"", "node", ""};
+	pm_cd_instance(out, sizeof out, node, 3, true);
+	ck_assert_msg(hashed(out, "node"), "a forced hash: \"%s\"", out);
 }
 END_TEST
 

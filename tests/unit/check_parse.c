@@ -11,6 +11,33 @@
 
 #define S(lit) lit, sizeof(lit) - 1
 
+/* FIPS 180-4 test vectors, one of them crossing a block, and the 16-digit prefix */
+START_TEST(sha256_vectors)
+{
+	static const struct {
+		const char *in, *hex;
+	} v[] = {
+		{"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+		{"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+		 "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"},
+		{"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+		 "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"},
+	};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		unsigned char d[32];
+		char hex[65], short_hex[17];
+		pm_sha256(v[i].in, strlen(v[i].in), d);
+		for (int j = 0; j < 32; j++)
+			snprintf(hex + 2 * j, 3, "%02x", d[j]);
+		ck_assert_str_eq(hex, v[i].hex);
+		pm_hash_hex(v[i].in, strlen(v[i].in), short_hex);
+		ck_assert_int_eq(strncmp(short_hex, v[i].hex, 16), 0);
+		ck_assert_uint_eq(strlen(short_hex), 16);
+	}
+}
+END_TEST
+
 START_TEST(u64_strict)
 {
 	uint64_t v = 7;
@@ -258,6 +285,7 @@ Suite *suite_parse(void)
 {
 	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parse");
+	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, u64_strict);
 	tcase_add_test(tc, single_values);
 	tcase_add_test(tc, keytab);
