@@ -174,7 +174,8 @@ static int parse_args(struct agent *a, int argc, char **argv)
 	memcpy(longopts, ours, sizeof ours);
 	pm_cmdline_longopts(longopts + N_OURS, CORE);
 
-	while ((c = getopt_long(argc, argv, "x:fi:p:L:D:hV", longopts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":x:fi:p:L:D:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'x':
 			a->socket = optarg;
@@ -217,8 +218,12 @@ static int parse_args(struct agent *a, int argc, char **argv)
 				break;
 			if (r < 0)
 				fprintf(stderr, APP ": bad --%s '%s'\n", pm_core_opts[c - CORE].long_name, optarg);
+			else if (c == ':')
+				fprintf(stderr, APP ": option '%s' needs a value\n", argv[optind - 1]);
+			else if (optopt)
+				fprintf(stderr, APP ": unknown option '-%c' (see --help)\n", optopt);
 			else
-				usage(stderr);
+				fprintf(stderr, APP ": unknown option '%s' (see --help)\n", argv[optind - 1]);
 			return 2;
 		}
 	}

@@ -79,11 +79,19 @@ static const oid mib_oid[] = {PM_SNMP_ENTERPRISES_OID, PM_SNMP_ENTERPRISE};
 
 /* ---- values ------------------------------------------------------------ */
 
+/* a PodmemUtf8String: at most 511 bytes (its SIZE), cut at a character boundary */
+#define PM_SNMP_STRING_MAX 511
 static bool set_string(struct value *v, const char *s)
 {
+	size_t n = strlen(s);
+	if (n > PM_SNMP_STRING_MAX) {
+		n = PM_SNMP_STRING_MAX;
+		while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
 	v->type = ASN_OCTET_STR;
 	v->buf = s;
-	v->len = strlen(s);
+	v->len = n;
 	return true;
 }
 

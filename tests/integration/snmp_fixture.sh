@@ -12,6 +12,13 @@
 # 0. bad options: one line naming the option and the value, and no start
 out=$("$B/podmem-agentx" -f -i 0 2>&1) && fail "podmem-agentx -i 0 started"
 assert_eq "podmem-agentx -i 0" "podmem-agentx: bad --interval '0': give whole seconds, 1 to 86400" "$out"
+for bad in "-Z|podmem-agentx: unknown option '-Z' (see --help)" "--bogus|podmem-agentx: unknown option '--bogus' (see --help)" \
+	"-i|podmem-agentx: option '-i' needs a value"; do
+	rc=0
+	out=$("$B/podmem-agentx" -f ${bad%%|*} 2>&1) || rc=$?
+	assert_eq "podmem-agentx ${bad%%|*}: one line" "${bad#*|}" "$out"
+	assert_eq "podmem-agentx ${bad%%|*}: exit status" 2 "$rc"
+done
 rc=0; out=$("$B/podmem-agentx" -f -x "$AGENTX_SOCK" --cgroup-root "$T/nowhere" 2>&1) || rc=$?
 assert_eq "podmem-agentx --cgroup-root (missing) exit status" 1 "$rc"
 assert_contains "podmem-agentx --cgroup-root (missing)" "$out" "$T/nowhere"
