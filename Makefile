@@ -42,7 +42,7 @@ SKIPPED           :=
 # each program again under ASan and UBSan, for tests/integration/san_frontends.sh
 SAN_TARGETS       :=
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh \
-	tests/integration/hostile_files.sh \
+	$(sort $(wildcard tests/integration/hostile_*.sh)) \
 	$(sort $(wildcard tests/integration/fds_*.sh))
 INSTALL_RULES     :=
 # front-end sources the unit suites test (no host headers in them), from each build.mk
