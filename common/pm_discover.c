@@ -34,7 +34,7 @@ static void join(char *dst, size_t cap, const char *rel, const char *name)
 }
 
 /* which degradations have been logged (each is said once) */
-enum { PM_WARNED_LIST = 1, PM_WARNED_NAMES = 2, PM_WARNED_FDS = 4 };
+enum { PM_WARNED_LIST = 1, PM_WARNED_NAMES = 2, PM_WARNED_FDS = 4, PM_WARNED_DUP_NAMES = 8, PM_WARNED_DUP_UID = 16 };
 
 /* one scan: the discovery being filled, and the previous scan's pods */
 struct scan {
@@ -367,16 +367,58 @@ static void pods_unshare(struct pm_pod_rec *pods, size_t n)
 	}
 }
 
+static int cmp_uid_path(const void *a, const void *b)
+{
+	const struct pm_pod_rec *x = *(const struct pm_pod_rec *const *)a, *y = *(const struct pm_pod_rec *const *)b;
+	int c = strcmp(x->ident.uid, y->ident.uid);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+/* One pod UID in two cgroups (under two QoS classes, or two kubepods trees)
+ * is never merged into one row: the cgroup with the first path keeps the
+ * UID, each other one loses it and is shown by its cgroup path; said once. */
+static void split_shared_uids(struct pm_discovery *d)
+{
+	struct pm_pod_rec **by = d->n_pods ? malloc(d->n_pods * sizeof *by) : NULL;
+	size_t n = 0;
+	if (!by)
+		return; /* out of memory: tried again at the next scan */
+	for (size_t i = 0; i < d->n_pods; i++)
+		if (d->pods[i].ident.kind == PM_POD && d->pods[i].ident.uid[0])
+			by[n++] = &d->pods[i];
+	if (n)
+		qsort(by, n, sizeof *by, cmp_uid_path);
+	for (size_t i = 1; i < n; i++) {
+		struct pm_pod_rec *first = by[i - 1], *p = by[i];
+		if (strcmp(first->ident.uid, p->ident.uid))
+			continue;
+		if (!(d->warned & PM_WARNED_DUP_UID))
+			pm_log(d->env.log, LOG_WARNING,
+			       "pod UID %s is in two cgroups, '%s' and '%s': the second is shown by its cgroup path",
+			       p->ident.uid, first->path, p->path);
+		d->warned |= PM_WARNED_DUP_UID;
+		by[i] = first; /* a third one compares with the first too */
+		p->ident.uid[0] = '\0';
+	}
+	free(by);
+}
+
 /* names and the sandbox, from the log directories and the pause process */
 static void resolve_names(struct pm_discovery *d)
 {
+	if ((d->names.dup_pods || d->names.dup_ctrs) && !(d->warned & PM_WARNED_DUP_NAMES)) {
+		pm_log(d->env.log, LOG_WARNING,
+		       "%zu pod UIDs and %zu container IDs are claimed by two log entries (%s, ...): those are shown by UID or ID",
+		       d->names.dup_pods, d->names.dup_ctrs, d->names.dup_example);
+		d->warned |= PM_WARNED_DUP_NAMES;
+	}
 	for (size_t i = 0; i < d->n_pods; i++) {
 		struct pm_pod_rec *p = &d->pods[i];
 		struct pm_pod_ident *pi = &p->ident;
 		const struct pm_pod_name *pn = pi->kind == PM_POD ? pm_names_pod(&d->names, pi->uid) : NULL;
 		pi->named = pn != NULL;
 		pm_copy(pi->namespace_, sizeof pi->namespace_, pn ? pn->ns : "");
-		pm_copy(pi->name, sizeof pi->name, pn ? pn->name : pi->kind == PM_POD ? pi->uid : pi->cgroup);
+		pm_copy(pi->name, sizeof pi->name, pn ? pn->name : pi->kind == PM_POD && pi->uid[0] ? pi->uid : pi->cgroup);
 		size_t unnamed = 0;
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			struct pm_ctr_ident *c = &p->ctrs[j].ident;
@@ -446,20 +488,20 @@ static int scan_tree(struct scan *sc, bool was_kubernetes)
 /* CG (at PATH) keeps fds if the budget has room: *HELD counts the fds kept,
  * and *FULL says the budget (or the process) has none left */
 static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char *path, unsigned budget,
-		     unsigned *held, bool *full)
+		     unsigned *held, int *full)
 {
 	const struct pm_layout *l = d->env.layout;
 	if (cg->dirfd >= 0 || *full)
 		return;
 	if (*held + pm_cg_cost(l) > budget) {
-		*full = true;
+		*full = -ENOSPC; /* the budget */
 		return;
 	}
 	int r = pm_cg_keep(l, d->env.rootfd, path, cg);
 	if (r > 0)
 		*held += (unsigned)r;
 	else if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
-		*full = true;
+		*full = r;
 }
 
 /* Gives fds to the cgroups that keep none, in discovery order, while the
@@ -474,7 +516,7 @@ static void keep_fds(struct pm_discovery *d)
 	}
 	unsigned long limit;
 	unsigned budget = pm_cg_budget(held, &limit);
-	bool full = false;
+	int full = 0; /* why the rest keep none: -ENOSPC for the budget, or the errno */
 	char path[PATH_MAX];
 	for (size_t i = 0; i < d->n_pods; i++) {
 		struct pm_pod_rec *p = &d->pods[i];
@@ -490,10 +532,11 @@ static void keep_fds(struct pm_discovery *d)
 	}
 	d->n_cgroups = all;
 	d->n_kept = kept;
-	if (kept < all && !(d->warned & PM_WARNED_FDS)) {
+	/* a cgroup that vanished before it could be kept is no shortage of fds */
+	if (full && kept < all && !(d->warned & PM_WARNED_FDS)) {
 		pm_log(d->env.log, LOG_WARNING,
-		       "kept fds for %u of %u cgroups (RLIMIT_NOFILE %lu): the rest are opened at each sample", kept, all,
-		       limit);
+		       "kept fds for %u of %u cgroups (RLIMIT_NOFILE %lu, %s): the rest are opened at each sample", kept,
+		       all, limit, full == -ENOSPC ? "the budget of fds is spent" : strerror(-full));
 		d->warned |= PM_WARNED_FDS;
 	}
 }
@@ -540,6 +583,7 @@ int pm_discovery_scan(struct pm_discovery *d)
 		d->warned |= PM_WARNED_LIST;
 	d->need_scan = false;
 	d->since_scan = 0;
+	split_shared_uids(d);
 	const char *dir = NULL;
 	int n = pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs, &dir);
 	resolve_names(d);

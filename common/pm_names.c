@@ -123,8 +123,32 @@ static int load_entry(void *arg, int dirfd, const char *name)
 /* Loads DIR's entries that PARSE takes, sorted, into the spare array *SPARE
  * (*SPARE_CAP entries of SIZE) and swaps it with *ARR (*N of *CAP): a failure
  * leaves *ARR as it was. A missing DIR gives no entries. 0 or -errno. */
+/* Drops every entry of the sorted ARR (N of SIZE) whose key another entry
+ * has too: two log directories that claim one pod UID (a tenant's hostPath
+ * can write one) are both untrusted, rather than one winning by chance.
+ * Returns the new count; *DUPS gets the number of such keys, EXAMPLE the first. */
+static size_t drop_claimed_twice(char *arr, size_t n, size_t size, int (*cmp)(const void *, const void *),
+				 size_t *dups, char *example, size_t example_cap)
+{
+	size_t out = 0;
+	*dups = 0;
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && !cmp(arr + i * size, arr + j * size))
+			j++;
+		if (j - i == 1) {
+			memmove(arr + out * size, arr + i * size, size);
+			out++;
+		} else if (!(*dups)++) {
+			pm_copy(example, example_cap, arr + i * size); /* both entries start with their key */
+		}
+		i = j;
+	}
+	return out;
+}
+
 static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const void *), void *arr, size_t *n,
-		size_t *cap, void *spare, size_t *spare_cap, size_t size)
+		size_t *cap, void *spare, size_t *spare_cap, size_t size, size_t *dups, char *example, size_t example_cap)
 {
 	size_t got = 0;
 	struct load_arg la = {parse, spare, &got, spare_cap, size};
@@ -135,6 +159,7 @@ static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const 
 		return r;
 	if (got)
 		qsort(*(void **)spare, got, size, cmp);
+	got = drop_claimed_twice(*(char **)spare, got, size, cmp, dups, example, example_cap);
 	void *t = *(void **)arr;
 	*(void **)arr = *(void **)spare;
 	*(void **)spare = t;
@@ -152,13 +177,13 @@ int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *
 	if (dir_changed(pod_dir, &ix->pods_mtime, &ix->pods_seen)) {
 		changed = 1;
 		r = load(pod_dir, parse_pod, cmp_pod, &ix->pods, &ix->n_pods, &ix->cap_pods, &ix->spare_pods,
-			 &ix->cap_spare_pods, sizeof *ix->pods);
+			 &ix->cap_spare_pods, sizeof *ix->pods, &ix->dup_pods, ix->dup_example, sizeof ix->dup_example);
 	}
 	if (r == 0 && dir_changed(ctr_dir, &ix->ctrs_mtime, &ix->ctrs_seen)) {
 		changed = 1;
 		dir = ctr_dir;
 		r = load(ctr_dir, parse_ctr, cmp_ctr, &ix->ctrs, &ix->n_ctrs, &ix->cap_ctrs, &ix->spare_ctrs,
-			 &ix->cap_spare_ctrs, sizeof *ix->ctrs);
+			 &ix->cap_spare_ctrs, sizeof *ix->ctrs, &ix->dup_ctrs, ix->dup_example, sizeof ix->dup_example);
 	}
 	if (r < 0) { /* try again next time */
 		ix->pods_seen = ix->ctrs_seen = false;

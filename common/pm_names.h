@@ -27,6 +27,10 @@ struct pm_name_index {
 	size_t n_ctrs, cap_ctrs, cap_spare_ctrs;
 	struct timespec pods_mtime, ctrs_mtime;
 	bool pods_seen, ctrs_seen;
+	/* keys (pod UIDs, container IDs) claimed by more than one entry: none
+	 * of those entries is trusted, and the first such key, to name it */
+	size_t dup_pods, dup_ctrs;
+	char dup_example[PM_ID_MAX];
 };
 
 /* Reloads what changed. A missing directory is no error (no names). 1 when

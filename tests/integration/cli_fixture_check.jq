@@ -27,7 +27,7 @@ def expected($raw):
   ($r + (if $version == "2" then {zswap: 0} else {zswap: null} end) + {high: null, swap_limit: null, hugetlb: null})
   | .working_set = (if n("inactive_anon") != null and n("active_anon") != null and n("active_file") != null
                     then n("inactive_anon") + n("active_anon") + n("active_file") else null end)
-  | .working_set_kubelet = (if n("usage") != null then ([0, n("usage") - (n("inactive_file") // 0)] | max) else null end)
+  | .working_set_kubelet = (if n("usage") != null and n("inactive_file") != null then ([0, n("usage") - n("inactive_file")] | max) else null end)
   | .unaccounted = (if n("usage") != null and n("anon") != null and n("file") != null
                     then ([0, n("usage") - psum(if $version == "2" then ["anon", "file", "kernel", "sock"]
                                                  else ["anon", "file", "kernel"] end)] | max)
@@ -47,8 +47,8 @@ def check_metrics($o; $x; $idkeys; $where):
    # the formulas again, on the values of this very object
    + (if has_key($o; "working_set") and ($o.working_set != ($o.inactive_anon + $o.active_anon + $o.active_file))
       then ["\($where): working_set \($o.working_set) != inactive_anon + active_anon + active_file"] else [] end)
-   + (if has_key($o; "working_set_kubelet") and (($o.usage | type) != "number" or
-        $o.working_set_kubelet != ([0, $o.usage - ($o.inactive_file // 0)] | max))
+   + (if has_key($o; "working_set_kubelet") and (($o.usage | type) != "number" or ($o.inactive_file | type) != "number" or
+        $o.working_set_kubelet != ([0, $o.usage - $o.inactive_file] | max))
       then ["\($where): working_set_kubelet \($o.working_set_kubelet) != max(0, usage - inactive_file)"] else [] end)
   ) as $errs
   | {errors: $errs, checked: ($x | length)};

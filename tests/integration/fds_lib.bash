@@ -36,7 +36,7 @@ fds_count_keys() {
 # once, with the limit and the number of cgroups (any, when not given)
 fds_said_once() {
 	local n
-	n=$(grep -c "kept fds for [0-9]* of ${4:-[0-9]*} cgroups (RLIMIT_NOFILE $3): the rest are opened at each sample" "$2" || true)
+	n=$(grep -c "kept fds for [0-9]* of ${4:-[0-9]*} cgroups (RLIMIT_NOFILE $3, [^)]*): the rest are opened at each sample" "$2" || true)
 	assert_eq "$1: the fd warning, once (log: $(grep -i 'fd\|descriptor\|open files' "$2" | head -3))" 1 "$n"
 	assert_not_contains "$1: nothing lost for want of fds" "$(cat "$2")" "Too many open files"
 }
