@@ -298,14 +298,17 @@ __attribute__((format(printf, 2, 3))) static void add(struct line *l, const char
 		l->n = l->n + (size_t)k < sizeof l->s ? l->n + (size_t)k : sizeof l->s - 1;
 }
 
-/* writes L (cut to the screen's width) and empties it */
+/* writes L (on a screen: cut to its width, and only while it has room) and empties it */
 static void put(struct out *o, struct line *l)
 {
-	if (o->screen && o->lines)
+	if (!o->screen) {
+		fwrite(l->s, 1, l->n, o->f);
 		fputc('\n', o->f);
-	fwrite(l->s, 1, o->screen ? (size_t)cli_fit(l->s, o->width) : l->n, o->f);
-	if (!o->screen)
-		fputc('\n', o->f);
+	} else if (o->lines < o->height) {
+		if (o->lines)
+			fputc('\n', o->f);
+		fwrite(l->s, 1, (size_t)cli_fit(l->s, o->width), o->f);
+	}
 	o->lines++;
 	l->n = 0;
 	l->s[0] = 0;
