@@ -700,8 +700,10 @@ static int live(const struct cli *c, struct pm_ctx *ctx, struct pm_snapshot *sna
 		if (next <= now)
 			next += (now - next) / c->interval * c->interval + c->interval;
 		enum wake w;
-		while ((w = live_wait(&lv, next)) == WAKE_RESIZE)
-			live_draw(&lv, snap, c, &seen[!cur], refresh), fflush(stdout);
+		while ((w = live_wait(&lv, next)) == WAKE_RESIZE) { /* the same refresh, at the new size */
+			live_draw(&lv, snap, c, &seen[!cur], refresh);
+			fflush(stdout);
+		}
 		if (w == WAKE_QUIT)
 			break;
 	}

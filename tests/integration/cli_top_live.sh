@@ -65,8 +65,8 @@ assert_eq "--json --interval: a sample each" 3 "$(jq -r .time_ns "$T/lines.json"
 # ---- a refresh allocates nothing --------------------------------------------
 # valgrind's count over a run of 3 refreshes and over one of 10 (the core's own
 # rescan, every 10th sample by default, allocates: the runs stop before it)
+allocs() { sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$1"; }
 if command -v valgrind >/dev/null; then
-	allocs() { sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$1"; }
 	for k in 3 10; do
 		valgrind --log-file="$T/vg.piped.$k" "$P" top --interval 1ms --iterations $k --containers "${F[@]}" > /dev/null
 	done
@@ -169,7 +169,6 @@ if command -v valgrind >/dev/null; then
 		typein "valgrind --log-file=$T/vg.tty.$k $P top --interval 1ms --iterations $k --containers ${F[*]}; echo done-$k"
 		wait_for 60 pane_has "^done-$k" || fail "valgrind on the terminal did not finish: $(pane)"
 	done
-	allocs() { sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$1"; }
 	assert_eq "allocations in 3 and in 10 refreshes on the terminal" "$(allocs "$T/vg.tty.3")" "$(allocs "$T/vg.tty.10")"
 	note "terminal: $(allocs "$T/vg.tty.3") allocations in 3 refreshes and in 10"
 fi
@@ -182,37 +181,48 @@ real_pod "$CG_BASE" cgroupfs burstable "$UID1" default live-0 app
 APP=${CTR_DIR[app]}
 hog "$APP" anon $((16 * MiB))
 R=(--cgroup-root "$CG_BASE" --pod-log-dir "$T/log/pods" --container-log-dir "$T/log/containers")
-daemon_start TOP "" "$T/real" "$T/real.err" "$P" top --interval 300ms --iterations 8 --containers "${R[@]}"
-daemon_wait TOP "$T/real.err" 20 sh -c "[ \$(grep -c '^podmem - ' '$T/real') -ge 2 ]" || fail "no second table: $(cat "$T/real")"
+daemon_start TOP "" "$T/real" "$T/real.err" "$P" top --interval 300ms --iterations 12 --containers "${R[@]}"
+tables_at_least() { daemon_wait TOP "$T/real.err" 20 sh -c "[ \$(grep -c '^podmem - ' '$T/real') -ge $1 ]" || fail "no table $1: $(cat "$T/real")"; }
+tables_at_least 2
 # podmem stopped, 32 MiB more in the app container and a new pod: its next
 # refresh that reads them sees all of it at once (each usage is one read)
 kill -STOP "$TOP"
 hog "$APP" anon $((32 * MiB))
+GROWER=$HOG_PID
 real_pod "$CG_BASE" cgroupfs besteffort "$UID2" default late-0 app
 kill -CONT "$TOP"
-wait_for 30 sh -c "! kill -0 $TOP 2>/dev/null" || fail "podmem top --iterations 8 did not end: $(cat "$T/real")"
+tables_at_least 6
+# and the 32 MiB gone again
+kill -STOP "$TOP"
+kill -KILL "$GROWER"
+wait "$GROWER" 2>/dev/null || true
+kill -CONT "$TOP"
+wait_for 30 sh -c "! kill -0 $TOP 2>/dev/null" || fail "podmem top --iterations 12 did not end: $(cat "$T/real")"
 rc=0
 wait "$TOP" || rc=$?
 TOP=
 assert_eq "podmem top on real cgroups: exit status" 0 "$rc"
-assert_eq "podmem top on real cgroups: tables" 8 "$(grep -c '^podmem - ' "$T/real")"
+assert_eq "podmem top on real cgroups: tables" 12 "$(grep -c '^podmem - ' "$T/real")"
 [ ! -s "$T/real.err" ] || fail "podmem top wrote to stderr: $(cat "$T/real.err")"
 # a delta in bytes: "+32.1Mi" -> 33659290
 bytes() { awk '{ v = $1; s = 1; if (v ~ /^-/) s = -1; gsub(/^[-+]/, "", v); m = 1
 	if (v ~ /Ki$/) m = 1024; else if (v ~ /Mi$/) m = 1048576; else if (v ~ /Gi$/) m = 1073741824
 	sub(/[KMG]i$|B$/, "", v); printf "%.0f\n", s * v * m }'; }
-# the largest delta of ROW's column COL over all tables
-largest() { awk -v r="$1" -v c="$2" '$1 == r && $c ~ /^\+/ {print $c}' "$T/real" | bytes | sort -n | tail -1; }
+# the largest change of ROW's column COL over all tables, up (SIGN +) or down (-), in bytes
+largest() { awk -v r="$1" -v c="$2" -v s="$3" '$1 == r && substr($c, 1, 1) == s {print substr($c, 2)}' "$T/real" | bytes | sort -n | tail -1; }
 for col in "default/live-0 4 pod dUSAGE" "default/live-0 7 pod dWS" "app 3 container dUSAGE" "app 6 container dWS"; do
 	read -r row c what name <<< "$col"
-	got=$(largest "$row" "$c")
-	[ -n "$got" ] || fail "no positive $name for the $what $row: $(cat "$T/real")"
-	[ "$got" -ge $((32 * MiB * 9 / 10)) ] && [ "$got" -le $((32 * MiB * 11 / 10)) ] ||
-		fail "the $what $row's $name: $got bytes, not 32 MiB within 10%: $(cat "$T/real")"
-	note "the $what's $name after 32 MiB of anon: $got bytes"
+	for sign in + -; do
+		got=$(largest "$row" "$c" "$sign")
+		[ -n "$got" ] || fail "no change '$sign' in $name for the $what $row: $(cat "$T/real")"
+		[ "$got" -ge $((32 * MiB * 9 / 10)) ] && [ "$got" -le $((32 * MiB * 11 / 10)) ] ||
+			fail "the $what $row's $name: $sign$got bytes, not $sign 32 MiB within 10%: $(cat "$T/real")"
+		note "the $what's $name as 32 MiB of anon came and went: $sign$got bytes"
+	done
 done
-# every other delta of the pod is small: the change shows once, in one refresh
-assert_eq "refreshes with a delta over 16 MiB" 1 "$(awk '$1 == "default/live-0" {print $4}' "$T/real" | grep '^+' | bytes | awk '$1 > 16777216' | wc -l)"
+# every other delta of the pod is small: each change shows once, in one refresh
+assert_eq "refreshes with a change over 16 MiB" 2 "$(awk '$1 == "default/live-0" {print $4}' "$T/real" | grep -v new | bytes |
+	awk '$1 > 16777216 || $1 < -16777216' | wc -l)"
 # the pod that appeared: "new" once, then 0 or a small change
 assert_eq "the new pod's first row" "new new" "$(awk '$1 == "default/late-0" {print $4, $7; exit}' "$T/real")"
 assert_eq "the new pod's rows with \"new\"" 1 "$(awk '$1 == "default/late-0" && $4 == "new"' "$T/real" | wc -l)"
