@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every program of ours under ASan and UBSan (build/san/): podmem, podmem-execd
+# Every program of ours under ASan and UBSan (build/san/): podmem (once and live), podmem-execd
 # and podmem-agentx on fixture nodes of both cgroup versions with hostile
 # names, a host without Kubernetes, and a real kubepods tree with processes
 # in it. Each must run clean (no sanitizer report, no leak) and give what the
