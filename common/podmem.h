@@ -310,6 +310,12 @@ size_t pm_utf8_len(const unsigned char *s, size_t avail);
  * is left as it was). (pm_mem.c) */
 void *pm_grow(void *arr_p, size_t *cap, size_t n, size_t size);
 
+/* Parses a Go-style duration ("10s", "1m30s", "500ms", "1.5h"; units ns, us,
+ * µs, ms, s, m, h) into nanoseconds: podmem-execd's and podmem's --interval.
+ * Returns 0, -EINVAL for a malformed or zero duration, -ERANGE for one that
+ * overflows 64 bits. (pm_text.c) */
+int pm_parse_duration(const char *s, uint64_t *ret_ns);
+
 /* 64-bit FNV-1a of N bytes at P, continuing from H (start with PM_FNV1A_INIT). */
 #define PM_FNV1A_INIT 0xcbf29ce484222325u
 uint64_t pm_fnv1a(uint64_t h, const void *p, size_t n);

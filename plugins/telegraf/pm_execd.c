@@ -310,7 +310,7 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 			*ret_once = true;
 			break;
 		case OPT_INTERVAL: {
-			int err = execd_parse_duration(optarg, ret_interval);
+			int err = pm_parse_duration(optarg, ret_interval);
 			if (err < 0)
 				return usage_error("bad value '%s' for --interval: expected a positive duration such as "
 						   "10s, 1m or 500ms", optarg);

@@ -2,7 +2,6 @@
 
 #include "podmem.h" /* pm_utf8_len */
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,65 +150,4 @@ bool execd_lp_tag(struct execd_buf *b, const char *key, const char *value)
 		return false;
 	}
 	return true;
-}
-
-int execd_parse_duration(const char *s, uint64_t *ret_ns)
-{
-	/* a unit that is a prefix of another comes after it ("ms" before "m") */
-	static const struct {
-		const char *name;
-		uint64_t ns;
-	} units[] = {
-		{"ns", 1},
-		{"us", 1000},
-		{"\xc2\xb5s", 1000}, /* U+00B5 micro sign */
-		{"\xce\xbcs", 1000}, /* U+03BC Greek mu */
-		{"ms", 1000000},
-		{"s", 1000000000},
-		{"m", 60 * (uint64_t)1000000000},
-		{"h", 3600 * (uint64_t)1000000000},
-	};
-	uint64_t total = 0;
-
-	if (*s == '+')
-		s++;
-	if (!*s)
-		return -EINVAL;
-	while (*s) {
-		uint64_t whole = 0, frac = 0, scale = 1;
-		bool digits = false;
-		for (; *s >= '0' && *s <= '9'; s++, digits = true) {
-			if (whole > (UINT64_MAX - 9) / 10)
-				return -ERANGE;
-			whole = whole * 10 + (uint64_t)(*s - '0');
-		}
-		if (*s == '.')
-			for (s++; *s >= '0' && *s <= '9'; s++, digits = true)
-				if (scale < 1000000000000000000u) { /* digits past 1e-18 cannot matter */
-					frac = frac * 10 + (uint64_t)(*s - '0');
-					scale *= 10;
-				}
-		if (!digits)
-			return -EINVAL;
-		size_t u = 0, len = 0;
-		for (; u < sizeof units / sizeof units[0]; u++) {
-			len = strlen(units[u].name);
-			if (!strncmp(s, units[u].name, len))
-				break;
-		}
-		if (u == sizeof units / sizeof units[0])
-			return -EINVAL;
-		s += len;
-		if (whole > UINT64_MAX / units[u].ns)
-			return -ERANGE;
-		uint64_t v = whole * units[u].ns;
-		uint64_t part = (uint64_t)((long double)frac * units[u].ns / scale);
-		if (v > UINT64_MAX - part || total > UINT64_MAX - (v + part))
-			return -ERANGE;
-		total += v + part;
-	}
-	if (!total)
-		return -EINVAL;
-	*ret_ns = total;
-	return 0;
 }

@@ -1,8 +1,8 @@
 /*
  * Text for podmem-execd: the batch buffer, the escaping rules of InfluxDB
- * line protocol and of the Prometheus text exposition format, and Go-style
- * durations; the names are podmem-execd's own (execd_*, EXECD_*). Nothing
- * here knows a snapshot (tests/unit/check_execd_text.c tests it).
+ * line protocol and of the Prometheus text exposition format; the names are
+ * podmem-execd's own (execd_*, EXECD_*). Nothing here knows a snapshot
+ * (tests/unit/check_execd_text.c tests it).
  *
  * Every escaper first makes its input valid UTF-8 (pm_utf8_len): a byte that
  * does not start a well-formed sequence becomes U+FFFD, as each output needs
@@ -66,12 +66,5 @@ void execd_escape(struct execd_buf *b, const char *s, enum execd_ctx ctx);
  * Returns whether the tag was written.
  */
 bool execd_lp_tag(struct execd_buf *b, const char *key, const char *value);
-
-/*
- * Parses a Go-style duration ("10s", "1m30s", "500ms", "1.5h"; units ns, us,
- * µs, ms, s, m, h) into nanoseconds. Returns 0, -EINVAL for a malformed or
- * zero duration, -ERANGE for one that overflows 64 bits.
- */
-int execd_parse_duration(const char *s, uint64_t *ret_ns);
 
 #endif

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every program of ours under ASan and UBSan (build/san/): podmem, podmem-execd
+# Every program of ours under ASan and UBSan (build/san/): podmem (once and live), podmem-execd
 # and podmem-agentx on fixture nodes of both cgroup versions with hostile
 # names, a host without Kubernetes, and a real kubepods tree with processes
 # in it. Each must run clean (no sanitizer report, no leak) and give what the
@@ -44,6 +44,8 @@ for n in "${nodes[@]}"; do
 		assert_eq "$name: the sanitized podmem's pods" "$(ids "$T/$name.json")" "$(ids "$T/$name.san.json")"
 		run_clean "$name.san.lp" "$S/podmem-execd" --once "${opts[@]}"
 		run_clean "$name.san.prom" "$S/podmem-execd" --once --format prometheus "${opts[@]}"
+		run_clean "$name.san.live" "$S/podmem" top --interval 50ms --iterations 2 --containers "${opts[@]}"
+		assert_eq "$name: the sanitized live podmem's tables" 2 "$(grep -c '^NAMESPACE/POD ' "$T/$name.san.live")"
 		continue
 	fi
 	run_clean "$name.san.json" "$S/podmem" --json "${opts[@]}"
@@ -52,6 +54,12 @@ for n in "${nodes[@]}"; do
 	run_clean "$name.san.table" "$S/podmem" --containers --sort name "${opts[@]}"
 	run_clean "$name.table" "$B/podmem" --containers --sort name "${opts[@]}"
 	assert_eq "$name: the sanitized podmem's table" "$(cat "$T/$name.table")" "$(cat "$T/$name.san.table")"
+	# live (--interval), piped: two refreshes, the same tables but for the time lines
+	run_clean "$name.san.live" "$S/podmem" top --interval 10ms --iterations 2 --containers --sort name "${opts[@]}"
+	run_clean "$name.live" "$B/podmem" top --interval 10ms --iterations 2 --containers --sort name "${opts[@]}"
+	assert_eq "$name: the sanitized live podmem's tables" "$(grep -v '^podmem - ' "$T/$name.live")" \
+		"$(grep -v '^podmem - ' "$T/$name.san.live")"
+	assert_eq "$name: the live podmem's refreshes" 2 "$(grep -c '^podmem - ' "$T/$name.san.live")"
 	# execd, as Telegraf drives it: three lines on stdin, three batches, then end of input
 	run_clean "$name.san.lp" "$S/podmem-execd" "${opts[@]}" < <(printf '\n\n\n')
 	run_clean "$name.lp" "$B/podmem-execd" --once "${opts[@]}"

@@ -1,7 +1,6 @@
 /* podmem-execd's text: line-protocol and Prometheus escaping, line-protocol
- * tags, Go-style durations, the batch buffer's out-of-memory path, and both
- * batch formats on a synthetic snapshot (plugins/telegraf/pm_execd_*.c). */
-#include <errno.h>
+ * tags, the batch buffer's out-of-memory path, and both batch formats on a
+ * synthetic snapshot (plugins/telegraf/pm_execd_*.c). */
 #include <stdio.h>
 #include <string.h>
 
@@ -84,47 +83,6 @@ START_TEST(lp_tag)
 	ck_assert_buf_eq(&b, want);
 	ck_assert_int_eq(wrote, tags[_i].want[0] != 0);
 	execd_buf_free(&b);
-}
-END_TEST
-
-#define S 1000000000ull
-static const struct {
-	const char *in;
-	int err;
-	unsigned long long ns;
-} durations[] = {
-	{"10s", 0, 10 * S},
-	{"1m", 0, 60 * S},
-	{"500ms", 0, 500000000},
-	{"1h30m", 0, 5400 * S},
-	{"1m30s", 0, 90 * S},
-	{"1.5s", 0, 1500000000},
-	{".25s", 0, 250000000},
-	{"250us", 0, 250000},
-	{"250\xc2\xb5s", 0, 250000},
-	{"250\xce\xbcs", 0, 250000},
-	{"100ns", 0, 100},
-	{"+2s", 0, 2 * S},
-	{"", -EINVAL, 0},
-	{"10", -EINVAL, 0}, /* Go wants a unit */
-	{"s", -EINVAL, 0},
-	{"abc", -EINVAL, 0},
-	{"1x", -EINVAL, 0},
-	{"10 s", -EINVAL, 0},
-	{"-1s", -EINVAL, 0},
-	{"0s", -EINVAL, 0}, /* not a usable interval */
-	{"1s2", -EINVAL, 0},
-	{"99999999999999999999s", -ERANGE, 0},
-	{"6000000h", -ERANGE, 0},
-};
-
-START_TEST(duration)
-{
-	uint64_t ns = 0;
-
-	ck_assert_msg(execd_parse_duration(durations[_i].in, &ns) == durations[_i].err, "\"%s\"", durations[_i].in);
-	if (!durations[_i].err)
-		ck_assert_uint_eq(ns, durations[_i].ns);
 }
 END_TEST
 
@@ -269,7 +227,6 @@ Suite *suite_execd_text(void)
 	TCase *tc = tcase_create("execd_text");
 	tcase_add_loop_test(tc, escape, 0, N_OF(escapes));
 	tcase_add_loop_test(tc, lp_tag, 0, N_OF(tags));
-	tcase_add_loop_test(tc, duration, 0, N_OF(durations));
 	tcase_add_test(tc, oom);
 	tcase_add_test(tc, influx);
 	tcase_add_test(tc, prometheus);

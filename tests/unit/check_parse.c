@@ -1,4 +1,4 @@
-/* Numbers, key tables, the line parsers and the piecewise reader. */
+/* Numbers, key tables, the line parsers, the piecewise reader and durations. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -281,6 +281,49 @@ START_TEST(mountinfo)
 }
 END_TEST
 
+/* Go-style durations: podmem-execd's and podmem's --interval */
+#define SEC 1000000000ull
+static const struct {
+	const char *in;
+	int err;
+	unsigned long long ns;
+} durations[] = {
+	{"10s", 0, 10 * SEC},
+	{"1m", 0, 60 * SEC},
+	{"500ms", 0, 500000000},
+	{"1h30m", 0, 5400 * SEC},
+	{"1m30s", 0, 90 * SEC},
+	{"1.5s", 0, 1500000000},
+	{".25s", 0, 250000000},
+	{"250us", 0, 250000},
+	{"250\xc2\xb5s", 0, 250000},
+	{"250\xce\xbcs", 0, 250000},
+	{"100ns", 0, 100},
+	{"+2s", 0, 2 * SEC},
+	{"", -EINVAL, 0},
+	{"10", -EINVAL, 0}, /* Go wants a unit */
+	{"s", -EINVAL, 0},
+	{"abc", -EINVAL, 0},
+	{"1x", -EINVAL, 0},
+	{"10 s", -EINVAL, 0},
+	{"-1s", -EINVAL, 0},
+	{"0s", -EINVAL, 0}, /* not a usable interval */
+	{"0", -EINVAL, 0},
+	{"1s2", -EINVAL, 0},
+	{"99999999999999999999s", -ERANGE, 0},
+	{"6000000h", -ERANGE, 0},
+};
+
+START_TEST(duration)
+{
+	uint64_t ns = 0;
+
+	ck_assert_msg(pm_parse_duration(durations[_i].in, &ns) == durations[_i].err, "\"%s\"", durations[_i].in);
+	if (!durations[_i].err)
+		ck_assert_uint_eq(ns, durations[_i].ns);
+}
+END_TEST
+
 Suite *suite_parse(void)
 {
 	Suite *s = suite_create("parse");
@@ -295,6 +338,7 @@ Suite *suite_parse(void)
 	tcase_add_test(tc, kv_every_truncation);
 	tcase_add_test(tc, kv_pread_pieces);
 	tcase_add_test(tc, mountinfo);
+	tcase_add_loop_test(tc, duration, 0, (int)(sizeof durations / sizeof durations[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
