@@ -116,6 +116,8 @@ void pm_hash_hex(const void *data, size_t n, char out[17])
 	pm_sha256(data, n, d);
 	for (int i = 0; i < 8; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
 int pm_parse_duration(const char *s, uint64_t *ret_ns)
 {
 	/* a unit that is a prefix of another comes after it ("ms" before "m") */
