@@ -192,9 +192,10 @@ bool pm_finding_note(struct pm_finding *f, const char *what, uint64_t value, enu
 	return true;
 }
 
+/* metric M of V, when it is known and not 0 */
 static void note_metric(struct pm_finding *f, const struct pm_values *v, enum pm_metric m)
 {
-	if (pm_has(v, m))
+	if (pm_has(v, m) && v->v[m])
 		pm_finding_note(f, pm_metrics[m].name, v->v[m], pm_metrics[m].unit);
 }
 

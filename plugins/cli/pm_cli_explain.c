@@ -436,8 +436,12 @@ static void print_findings(FILE *f, const struct pm_explanation *x)
 		if (!n)
 			fputs("Where the memory is, largest first:\n", f);
 		fprintf(f, "%2u %-18s %7s", ++n, r->code, cli_bytes(a, sizeof a, g->value));
-		if (g->share >= 0)
+		/* of the working set; of usage for bytes mostly outside it (inactive cache) */
+		const struct pm_values *v = &x->pod->val;
+		if (g->share >= 0 && g->share <= 1)
 			fprintf(f, " %4.0f%% of the working set", 100 * g->share);
+		else if (pm_has(v, PM_M_USAGE) && v->v[PM_M_USAGE] >= g->value)
+			fprintf(f, " %4.0f%% of usage", 100.0 * (double)g->value / (double)v->v[PM_M_USAGE]);
 		fputc('\n', f);
 		evidence_text(&t, g);
 		fputs("   ", f);
@@ -466,7 +470,7 @@ static void print_findings(FILE *f, const struct pm_explanation *x)
 /* what memory.high E would do, in words, after WHO ("Memory QoS ... would set") */
 static void effect_text(struct text *t, const struct pm_values *v, const struct pm_high_effect *e)
 {
-	char a[32], b[32], c[32], d[32];
+	char a[32], b[32], c[32], d[32], w[32];
 	add(t, "memory.high %s.", cli_bytes(a, sizeof a, e->high));
 	if (!e->over) {
 		add(t, " Usage %s is under it: nothing is reclaimed now, and growth beyond it would be reclaimed or "
@@ -476,11 +480,15 @@ static void effect_text(struct text *t, const struct pm_values *v, const struct 
 	}
 	add(t, " Usage %s is %s over it:", cli_human(a, sizeof a, v, PM_M_USAGE), cli_bytes(b, sizeof b, e->over));
 	if (e->reclaim)
-		add(t, " the kernel would reclaim %s of page cache first (%s inactive, %s active), and kubelet's working "
-		       "set would fall by %s, to %s.",
+		add(t, " the kernel would reclaim %s of page cache first (%s inactive, %s active),",
 		    cli_bytes(a, sizeof a, e->reclaim), cli_bytes(b, sizeof b, e->reclaim - e->reclaim_active),
-		    cli_bytes(c, sizeof c, e->reclaim_active), cli_bytes(d, sizeof d, e->reclaim_active),
-		    cli_bytes(a, sizeof a, e->ws_kubelet_after));
+		    cli_bytes(c, sizeof c, e->reclaim_active));
+	if (e->reclaim_active)
+		add(t, " and kubelet's working set would fall by %s, to %s.", cli_bytes(d, sizeof d, e->reclaim_active),
+		    cli_bytes(w, sizeof w, e->ws_kubelet_after));
+	else if (e->reclaim)
+		add(t, " and kubelet's working set would stay %s: inactive cache is outside it.",
+		    cli_bytes(w, sizeof w, e->ws_kubelet_after));
 	if (e->stuck)
 		add(t, " %s %s anonymous, shmem or kernel memory that cannot be reclaimed without swap: it would be "
 		       "throttled there.",
@@ -510,9 +518,14 @@ static void print_fix(FILE *f, const struct pm_snapshot *s, const struct pm_expl
 		else
 			snprintf(who, sizeof who, "the pod");
 		cli_printable(who);
-		add(&t, "%s: memory.min %s, low %s, high %s, max %s.", who, cli_human(a, sizeof a, v, PM_M_MIN),
-		    cli_human(b, sizeof b, v, PM_M_LOW), pm_has(v, PM_M_HIGH) ? cli_bytes(c, sizeof c, v->v[PM_M_HIGH]) : "max",
-		    cli_bytes(d, sizeof d, v->v[PM_M_LIMIT]));
+		if (s->cgroup_version == 1)
+			add(&t, "%s: memory limit %s (cgroup v1 has no memory.min, low or high).", who,
+			    cli_bytes(d, sizeof d, v->v[PM_M_LIMIT]));
+		else
+			add(&t, "%s: memory.min %s, low %s, high %s, max %s.", who, cli_human(a, sizeof a, v, PM_M_MIN),
+			    cli_human(b, sizeof b, v, PM_M_LOW),
+			    pm_has(v, PM_M_HIGH) ? cli_bytes(c, sizeof c, v->v[PM_M_HIGH]) : "max",
+			    cli_bytes(d, sizeof d, v->v[PM_M_LIMIT]));
 		if (fx->request_from == PM_REQ_UNKNOWN) {
 			char name[PM_NAME_MAX + 1] = "";
 			if (x->n_fixes > 1 && fx->ctr)
@@ -617,6 +630,11 @@ static void print_json(FILE *f, const struct pm_snapshot *s, const struct pm_exp
 		json_metric(f, fx->val, PM_M_LOW, NULL);
 		json_metric(f, fx->val, PM_M_HIGH, NULL);
 		json_metric(f, fx->val, PM_M_LIMIT, "max");
+		/* what the effects below are computed from */
+		static const enum pm_metric now[] = {PM_M_USAGE, PM_M_INACTIVE_FILE, PM_M_ACTIVE_FILE,
+						     PM_M_WORKING_SET_KUBELET};
+		for (size_t k = 0; k < sizeof now / sizeof now[0]; k++)
+			json_metric(f, fx->val, now[k], NULL);
 		if (fx->request_from != PM_REQ_UNKNOWN) {
 			static const char *const from[] = {[PM_REQ_MIN] = "memory.min", [PM_REQ_OPTION] = "option",
 							   [PM_REQ_GUARANTEED] = "guaranteed"};
