@@ -100,18 +100,6 @@ static uint64_t idle_anon(const struct pm_values *v, int version)
 	return sub0(val(v, PM_M_INACTIVE_ANON), val(v, PM_M_SHMEM));
 }
 
-static uint64_t shmem(const struct pm_values *v, int version)
-{
-	(void)version;
-	return val(v, PM_M_SHMEM);
-}
-
-static uint64_t active_file(const struct pm_values *v, int version)
-{
-	(void)version;
-	return val(v, PM_M_ACTIVE_FILE);
-}
-
 static uint64_t dirty(const struct pm_values *v, int version)
 {
 	(void)version;
@@ -127,24 +115,6 @@ static uint64_t kernel_all(const struct pm_values *v, int version)
 static uint64_t kernel_unreclaimable(const struct pm_values *v, int version)
 {
 	return sub0(kernel_all(v, version), val(v, PM_M_SLAB_RECLAIMABLE));
-}
-
-static uint64_t slab_reclaimable(const struct pm_values *v, int version)
-{
-	(void)version;
-	return val(v, PM_M_SLAB_RECLAIMABLE);
-}
-
-static uint64_t usage(const struct pm_values *v, int version)
-{
-	(void)version;
-	return val(v, PM_M_USAGE);
-}
-
-static uint64_t unaccounted(const struct pm_values *v, int version)
-{
-	(void)version;
-	return val(v, PM_M_UNACCOUNTED);
 }
 
 /* an amount in one cgroup: a function of its values, or (fn NULL) one metric */
@@ -166,17 +136,17 @@ struct cause {
 
 static const struct cause causes[] = {
 	[PM_F_IDLE_ANON] = {{idle_anon}, {PM_M_INACTIVE_ANON, PM_M_SHMEM, PM_M_ANON, PM_M_SWAP}, 4},
-	[PM_F_SHMEM_TMPFS] = {{shmem}, {PM_M_SHMEM, PM_M_FILE}, 2},
-	[PM_F_HOT_FILE_CACHE] = {{active_file},
+	[PM_F_SHMEM_TMPFS] = {{NULL, PM_M_SHMEM}, {PM_M_SHMEM, PM_M_FILE}, 2},
+	[PM_F_HOT_FILE_CACHE] = {{NULL, PM_M_ACTIVE_FILE},
 				 {PM_M_ACTIVE_FILE, PM_M_INACTIVE_FILE, PM_M_FILE_MAPPED, PM_M_WORKINGSET_REFAULT_FILE}, 4},
 	[PM_F_DIRTY_WRITEBACK] = {{dirty}, {PM_M_FILE_DIRTY, PM_M_FILE_WRITEBACK, PM_M_FILE}, 3},
 	[PM_F_KERNEL_MEMORY] = {{kernel_unreclaimable},
 				{PM_M_KERNEL, PM_M_SLAB_UNRECLAIMABLE, PM_M_KERNEL_STACK, PM_M_PAGETABLES, PM_M_PERCPU,
 				 PM_M_VMALLOC, PM_M_SOCK},
 				7},
-	[PM_F_RECLAIMABLE_SLAB] = {{slab_reclaimable}, {PM_M_SLAB_RECLAIMABLE, PM_M_SLAB}, 2},
-	[PM_F_POD_LEVEL_CHARGE] = {{usage}, {PM_M_USAGE}, 0}, /* pod_level_charge() */
-	[PM_F_UNACCOUNTED] = {{unaccounted}, {PM_M_USAGE, PM_M_ANON, PM_M_FILE, PM_M_KERNEL, PM_M_SOCK}, 5},
+	[PM_F_RECLAIMABLE_SLAB] = {{NULL, PM_M_SLAB_RECLAIMABLE}, {PM_M_SLAB_RECLAIMABLE, PM_M_SLAB}, 2},
+	[PM_F_POD_LEVEL_CHARGE] = {{NULL, PM_M_USAGE}, {PM_M_USAGE}, 0}, /* pod_level_charge() */
+	[PM_F_UNACCOUNTED] = {{NULL, PM_M_UNACCOUNTED}, {PM_M_USAGE, PM_M_ANON, PM_M_FILE, PM_M_KERNEL, PM_M_SOCK}, 5},
 };
 
 /* ---- findings ------------------------------------------------------------ */

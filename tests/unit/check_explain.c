@@ -455,16 +455,10 @@ END_TEST
 START_TEST(v2_inputs)
 {
 	const char *dir = fixture_make("--version 2 --driver cgroupfs");
-	char root[512];
+	char root[512], procs[512];
 	snprintf(root, sizeof root, "%s/cgroup", dir);
-	struct pm_opts o = {.cgroup_root = root};
-	char pods[512], ctrs[512], procs[512];
-	snprintf(pods, sizeof pods, "%s/log/pods", dir);
-	snprintf(ctrs, sizeof ctrs, "%s/log/containers", dir);
 	snprintf(procs, sizeof procs, "%s/proc", dir);
-	o.pod_log_dir = pods;
-	o.container_log_dir = ctrs;
-	o.proc_root = procs;
+	struct pm_opts o = {.cgroup_root = root, .proc_root = procs};
 	struct pm_ctx *ctx;
 	struct pm_snapshot s = {0};
 	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
