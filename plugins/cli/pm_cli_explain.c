@@ -676,6 +676,30 @@ static void print_rules(FILE *f)
 
 /* ---- the command ----------------------------------------------------------- */
 
+/* a --request that names no container of POD: says which, and POD's containers */
+static int bad_request(const struct cli *c, const struct pm_pod *pod)
+{
+	char label[PM_NS_MAX + PM_NAME_MAX + 2], name[PM_NAME_MAX];
+	for (size_t i = 0; i < c->xo.n_requests; i++) {
+		const char *want = c->req[i].container;
+		size_t k = 0;
+		while (want && k < pod->n_containers && strcmp(pod->containers[k].ident.name, want))
+			k++;
+		if (!want || k < pod->n_containers)
+			continue;
+		snprintf(name, sizeof name, "%s", want);
+		fprintf(stderr, "podmem: --request: %s has no container '%s' (it has:", pod_label(label, sizeof label, pod),
+			cli_printable(name));
+		for (k = 0; k < pod->n_containers; k++) {
+			snprintf(name, sizeof name, "%s", pod->containers[k].ident.name);
+			fprintf(stderr, " %s", cli_printable(name));
+		}
+		fputs(")\n", stderr);
+		break;
+	}
+	return CLI_USAGE;
+}
+
 int cli_explain(int argc, char **argv)
 {
 	struct cli c = {.opts = PM_OPTS_INIT};
@@ -704,7 +728,7 @@ int cli_explain(int argc, char **argv)
 		x = calloc(1, sizeof *x);
 		int e = x ? pm_explain(&snap, pod, &c.xo, x) : -ENOMEM;
 		if (e == -ENOENT) {
-			r = cli_bad("--request: the pod has no container named in it (see 'podmem --containers')%s", "");
+			r = bad_request(&c, pod);
 		} else if (e < 0) {
 			fprintf(stderr, "podmem: explain: %s\n", strerror(-e));
 			r = CLI_FAILED;

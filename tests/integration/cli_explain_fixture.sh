@@ -186,7 +186,7 @@ usage_error badbytes "--request: 'lots' is not a number of bytes" --request lots
 usage_error badbytes2 "is not a number of bytes" --request app=1.5Xi default/web-0
 usage_error noname "names no container" --request =1Gi default/web-0
 usage_error twice "given twice for app" --request app=1Gi --request app=2Gi default/web-0
-usage_error nosuchctr "--request: the pod has no container" --request nosuch=1Gi default/web-0
+usage_error nosuchctr "--request: default/web-0 has no container 'nosuch' (it has: " --request nosuch=1Gi default/web-0
 usage_error factor0 "--throttling-factor: '0'" --throttling-factor 0 default/web-0
 usage_error factor2 "--throttling-factor: '1.5'" --throttling-factor 1.5 default/web-0
 usage_error koord "--koord-throttling-percent: '101'" --koord-throttling-percent 101 default/web-0
