@@ -135,18 +135,18 @@ struct cause {
 };
 
 static const struct cause causes[] = {
-	[PM_F_IDLE_ANON] = {{idle_anon}, {PM_M_INACTIVE_ANON, PM_M_SHMEM, PM_M_ANON, PM_M_SWAP}, 4},
-	[PM_F_SHMEM_TMPFS] = {{NULL, PM_M_SHMEM}, {PM_M_SHMEM, PM_M_FILE}, 2},
-	[PM_F_HOT_FILE_CACHE] = {{NULL, PM_M_ACTIVE_FILE},
+	[PM_F_IDLE_ANON] = {{.fn = idle_anon}, {PM_M_INACTIVE_ANON, PM_M_SHMEM, PM_M_ANON, PM_M_SWAP}, 4},
+	[PM_F_SHMEM_TMPFS] = {{.m = PM_M_SHMEM}, {PM_M_SHMEM, PM_M_FILE}, 2},
+	[PM_F_HOT_FILE_CACHE] = {{.m = PM_M_ACTIVE_FILE},
 				 {PM_M_ACTIVE_FILE, PM_M_INACTIVE_FILE, PM_M_FILE_MAPPED, PM_M_WORKINGSET_REFAULT_FILE}, 4},
-	[PM_F_DIRTY_WRITEBACK] = {{dirty}, {PM_M_FILE_DIRTY, PM_M_FILE_WRITEBACK, PM_M_FILE}, 3},
-	[PM_F_KERNEL_MEMORY] = {{kernel_unreclaimable},
+	[PM_F_DIRTY_WRITEBACK] = {{.fn = dirty}, {PM_M_FILE_DIRTY, PM_M_FILE_WRITEBACK, PM_M_FILE}, 3},
+	[PM_F_KERNEL_MEMORY] = {{.fn = kernel_unreclaimable},
 				{PM_M_KERNEL, PM_M_SLAB_UNRECLAIMABLE, PM_M_KERNEL_STACK, PM_M_PAGETABLES, PM_M_PERCPU,
 				 PM_M_VMALLOC, PM_M_SOCK},
 				7},
-	[PM_F_RECLAIMABLE_SLAB] = {{NULL, PM_M_SLAB_RECLAIMABLE}, {PM_M_SLAB_RECLAIMABLE, PM_M_SLAB}, 2},
-	[PM_F_POD_LEVEL_CHARGE] = {{NULL, PM_M_USAGE}, {PM_M_USAGE}, 0}, /* pod_level_charge() */
-	[PM_F_UNACCOUNTED] = {{NULL, PM_M_UNACCOUNTED}, {PM_M_USAGE, PM_M_ANON, PM_M_FILE, PM_M_KERNEL, PM_M_SOCK}, 5},
+	[PM_F_RECLAIMABLE_SLAB] = {{.m = PM_M_SLAB_RECLAIMABLE}, {PM_M_SLAB_RECLAIMABLE, PM_M_SLAB}, 2},
+	[PM_F_POD_LEVEL_CHARGE] = {{.m = PM_M_USAGE}, {PM_M_USAGE}, 0}, /* pod_level_charge() */
+	[PM_F_UNACCOUNTED] = {{.m = PM_M_UNACCOUNTED}, {PM_M_USAGE, PM_M_ANON, PM_M_FILE, PM_M_KERNEL, PM_M_SOCK}, 5},
 };
 
 /* ---- findings ------------------------------------------------------------ */

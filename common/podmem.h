@@ -422,7 +422,7 @@ struct pm_explanation {
 	double throttling_factor;
 	unsigned koord_throttling_percent;
 	uint64_t page_size;
-	struct pm_fix *fixes; /* one per non-sandbox container with a limit */
+	struct pm_fix *fixes; /* one per non-sandbox container with a limit, or the pod's own (see struct pm_fix) */
 	size_t n_fixes;
 	size_t cap_fixes; /* private */
 };
