@@ -298,6 +298,164 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
  * the rest are opened at each sample, which is said once in the log. */
 void pm_raise_nofile(void);
 
+/* ---- explain: where a pod's memory is, and what to change (pm_explain.c) -- */
+
+/* The findings, each with a stable code (pm_explain_rules[].code). Causes
+ * say where bytes are; signals say what the kernel did about it. */
+enum pm_finding_code {
+	/* causes: bytes, ranked largest first */
+	PM_F_IDLE_ANON,
+	PM_F_SHMEM_TMPFS,
+	PM_F_HOT_FILE_CACHE,
+	PM_F_DIRTY_WRITEBACK,
+	PM_F_KERNEL_MEMORY,
+	PM_F_RECLAIMABLE_SLAB,
+	PM_F_POD_LEVEL_CHARGE,
+	PM_F_UNACCOUNTED,
+	/* signals: after the causes, in this order */
+	PM_F_OOM_KILLS,
+	PM_F_NEAR_LIMIT,
+	PM_F_LIMIT_HITS,
+	PM_F_THROTTLED,
+	PM_F_MEMORY_PRESSURE,
+	PM_F_DYING_CGROUPS,
+	PM_F__COUNT
+};
+
+/* When a finding is made. A cause fires when its bytes are at least
+ * min_bytes and at least min_permille/1000 of the pod's working set
+ * (kubelet's); a signal when its value is at least min_value, and
+ * near-limit when a working set is at least min_permille/1000 of its limit. */
+struct pm_rule {
+	const char *code;     /* "idle-anon": stable, for people, scripts and alerts */
+	bool signal;
+	uint64_t min_bytes;
+	unsigned min_permille;
+	uint64_t min_value;
+	const char *measures; /* what its value is, in words (the README's table) */
+	const char *advice;   /* one line: what to change */
+};
+extern const struct pm_rule pm_explain_rules[PM_F__COUNT];
+
+/* One number behind a finding: a metric ("inactive_anon"), a container
+ * ("container app"), a file or process (added by callers). */
+#define PM_EVIDENCE_MAX 12
+#define PM_EVIDENCE_WHAT 384
+struct pm_evidence {
+	char what[PM_EVIDENCE_WHAT];
+	uint64_t value;
+	enum pm_unit unit;
+};
+
+struct pm_finding {
+	enum pm_finding_code code;
+	uint64_t value;  /* a cause's bytes; a signal's events, microseconds, or bytes of headroom */
+	enum pm_unit unit;
+	double share;    /* a cause: value / the pod's working_set_kubelet; -1 when that is 0 or unknown */
+	struct pm_evidence ev[PM_EVIDENCE_MAX];
+	unsigned n_ev;
+};
+
+/* Adds one line of evidence to F (WHAT is copied, truncated); false when F is full. */
+bool pm_finding_note(struct pm_finding *f, const char *what, uint64_t value, enum pm_unit unit);
+
+/* The pod's memory by category, for the bar: they add up to usage. */
+enum pm_part {
+	PM_P_ANON_ACTIVE,   /* anon - the idle part */
+	PM_P_ANON_INACTIVE, /* inactive_anon - shmem: idle anonymous memory */
+	PM_P_FILE_ACTIVE,
+	PM_P_FILE_INACTIVE,
+	PM_P_SHMEM,
+	PM_P_KERNEL, /* kernel (+ sock on v2) */
+	PM_P_UNACCOUNTED,
+	PM_P__COUNT
+};
+extern const char *const pm_part_names[PM_P__COUNT]; /* "anon_active", ... */
+
+/* What a memory.high would do to a cgroup now, if the kernel reclaims page
+ * cache first (inactive, then active) and cannot reclaim anything else
+ * without swap. */
+struct pm_high_effect {
+	uint64_t high;           /* the memory.high */
+	uint64_t over;           /* usage above it */
+	uint64_t reclaim;        /* page cache reclaimed: min(over, inactive_file + active_file) */
+	uint64_t reclaim_active; /* of which active: how far both working sets fall */
+	uint64_t stuck;          /* over - reclaim: anon, shmem, kernel: throttled, not reclaimed */
+	uint64_t ws_kubelet_after;
+};
+
+enum pm_request_from { PM_REQ_UNKNOWN, PM_REQ_MIN, PM_REQ_OPTION, PM_REQ_GUARANTEED };
+
+/* The fix for one cgroup with a limit: a container (ctr), or the pod itself
+ * (ctr NULL) when none of its containers has a limit of its own. */
+struct pm_fix {
+	const struct pm_container *ctr;
+	const struct pm_values *val; /* its min, low, high, limit (absent: none, or max) */
+	uint64_t request;
+	enum pm_request_from request_from;
+	bool qos_none;                  /* Memory QoS sets no memory.high: request >= limit, or high <= request */
+	struct pm_high_effect qos;      /* Kubernetes Memory QoS (kubelet), when !qos_none and the request is known */
+	struct pm_high_effect koord;    /* koordinator's, when the request is known */
+};
+
+/* A memory request given by the user: for container NAME, or (NAME NULL)
+ * for the one cgroup a fix is computed for. */
+struct pm_request {
+	const char *container;
+	uint64_t bytes;
+};
+
+struct pm_explain_opts {
+	double throttling_factor;          /* kubelet's memoryThrottlingFactor; 0: 0.9 */
+	unsigned koord_throttling_percent; /* koordinator's throttlingPercent; 0: 80 */
+	uint64_t page_size;                /* 0: this machine's */
+	const struct pm_request *requests;
+	size_t n_requests;
+};
+
+struct pm_explanation {
+	const struct pm_pod *pod;
+	int cgroup_version;
+	uint64_t parts[PM_P__COUNT];
+	struct pm_finding findings[PM_F__COUNT]; /* ranked: causes by bytes, then signals */
+	unsigned n_findings;
+	double throttling_factor;
+	unsigned koord_throttling_percent;
+	uint64_t page_size;
+	struct pm_fix *fixes; /* one per non-sandbox container with a limit, or the pod's own (see struct pm_fix) */
+	size_t n_fixes;
+	size_t cap_fixes; /* private */
+};
+
+/* Explains POD (a pod of SNAP) into X (caller-owned; zero it first, or
+ * reuse it): the breakdown, the findings that pass their rules, ranked, and
+ * the fix. Prints nothing. 0; -ENOENT when a request names a container POD
+ * does not have (X is then empty); -ENOMEM. */
+int pm_explain(const struct pm_snapshot *snap, const struct pm_pod *pod, const struct pm_explain_opts *opts,
+	       struct pm_explanation *x);
+/* Frees what pm_explain() allocated in X and zeroes it. NULL-safe. */
+void pm_explanation_free(struct pm_explanation *x);
+
+/* X's finding CODE, or NULL when it was not made. */
+struct pm_finding *pm_explain_find(struct pm_explanation *x, enum pm_finding_code code);
+/* Adds finding CODE with VALUE to X (a caller's own finding, from a file
+ * scan say), or sets the value of the one made, and re-ranks X: the
+ * finding's address changes then. Returns it. */
+struct pm_finding *pm_explain_add(struct pm_explanation *x, enum pm_finding_code code, uint64_t value);
+/* Ranks X's findings again (after a caller changed values). */
+void pm_explain_rank(struct pm_explanation *x);
+
+/* The memory.high Kubernetes Memory QoS writes for a container, the way
+ * kubelet computes it: floor((request + (limit - request) x FACTOR) / PAGE) x PAGE,
+ * in floating point; 0 when it writes none (request >= limit, or the result
+ * is not above the request). */
+uint64_t pm_qos_memory_high(uint64_t request, uint64_t limit, double factor, uint64_t page);
+/* koordinator's: floor((request + (limit - request) x PERCENT / 100) / PAGE) x PAGE;
+ * 0 for PERCENT 0 (memory.high max). */
+uint64_t pm_koord_memory_high(uint64_t request, uint64_t limit, unsigned percent, uint64_t page);
+/* What memory.high HIGH would do now to a cgroup with values V (see struct pm_high_effect). */
+struct pm_high_effect pm_high_effect(const struct pm_values *v, uint64_t high);
+
 /* ---- helpers every front end shares ---------------------------------------- */
 
 /* The length of the well-formed UTF-8 sequence at S (AVAIL bytes left; see

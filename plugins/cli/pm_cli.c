@@ -1,6 +1,7 @@
 /*
  * podmem: the human front end. One program, one file per command:
  *   podmem [top] ...        the table, or one sample as JSON (pm_cli_top.c)
+ *   podmem explain POD      where one pod's memory is, and the fix (pm_cli_explain.c)
  *   podmem metrics|labels   the catalogues, as the README's lists (here,
  *                           called from pm_cli_top.c's parser)
  */
@@ -56,5 +57,7 @@ void cli_print_labels(FILE *f)
 int main(int argc, char **argv)
 {
 	/* podmem COMMAND ...: the command's own options follow it */
+	if (argc > 1 && !strcmp(argv[1], "explain"))
+		return cli_explain(argc - 1, argv + 1);
 	return cli_top(argc, argv);
 }

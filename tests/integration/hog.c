@@ -2,9 +2,13 @@
  * pm-hog: a process that does a known amount of one kind of memory work in
  * its cgroup, says "ready" on stdout, then sleeps until killed.
  *
- *   pm-hog anon BYTES        touch BYTES of private anonymous memory
- *   pm-hog read FILE         evict FILE from the page cache, then read it whole
- *   pm-hog tmpfs FILE BYTES  write BYTES into FILE (on a tmpfs)
+ *   pm-hog anon BYTES          touch BYTES of private anonymous memory
+ *   pm-hog read FILE [ROUNDS]  evict FILE from the page cache, then read it
+ *                              whole ROUNDS times (default 1; from 2 on, its
+ *                              pages are on the active list: a hot file)
+ *   pm-hog tmpfs FILE BYTES    write BYTES into FILE (on a tmpfs)
+ *   pm-hog write FILE BYTES    the same on any file system: with no sync, on a
+ *                              disk they stay dirty until the kernel writes them
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,7 +29,7 @@ int main(int argc, char **argv)
 {
 	static char buf[1 << 16];
 	if (argc < 3)
-		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE | tmpfs FILE BYTES\n"), 2;
+		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE [ROUNDS] | tmpfs|write FILE BYTES\n"), 2;
 	if (!strcmp(argv[1], "anon")) {
 		size_t n = strtoull(argv[2], NULL, 10);
 		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -40,12 +44,17 @@ int main(int argc, char **argv)
 		fdatasync(fd);
 		if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
 			return die("posix_fadvise");
-		ssize_t r;
-		while ((r = read(fd, buf, sizeof buf)) > 0)
-			;
-		if (r < 0)
-			return die("read");
-	} else if (!strcmp(argv[1], "tmpfs") && argc == 4) {
+		long rounds = argc > 3 ? strtol(argv[3], NULL, 10) : 1;
+		for (long i = 0; i < rounds; i++) {
+			ssize_t r;
+			if (lseek(fd, 0, SEEK_SET) < 0)
+				return die("lseek");
+			while ((r = read(fd, buf, sizeof buf)) > 0)
+				;
+			if (r < 0)
+				return die("read");
+		}
+	} else if ((!strcmp(argv[1], "tmpfs") || !strcmp(argv[1], "write")) && argc == 4) {
 		size_t n = strtoull(argv[3], NULL, 10);
 		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0)

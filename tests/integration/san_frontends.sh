@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every program of ours under ASan and UBSan (build/san/): podmem (once and live), podmem-execd
-# and podmem-agentx on fixture nodes of both cgroup versions with hostile
+# Every program of ours under ASan and UBSan (build/san/): podmem (once, live, and
+# podmem explain of every pod), podmem-execd and podmem-agentx on fixture nodes of
+# both cgroup versions with hostile
 # names, a host without Kubernetes, and a real kubepods tree with processes
 # in it. Each must run clean (no sanitizer report, no leak) and give what the
 # plain build gives. (podmem.so runs under valgrind in collectd_valgrind.sh.)
@@ -17,6 +18,26 @@ run_clean() {
 	"$@" > "$T/$name" 2> "$T/$name.err" || fail "$name exited $?: $(head -c 2000 "$T/$name.err")"
 	[ ! -s "$T/$name.err" ] || fail "$name wrote to stderr: $(head -c 2000 "$T/$name.err")"
 }
+# explain_clean NAME OPTS...: podmem explain of every pod of the node (by UID, or a group
+# by its name), text and --json, under ASan and UBSan: clean, and the same as the plain build's
+explain_clean() {
+	local name=$1 pod i=0; shift
+	while read -r pod; do
+		i=$((i + 1))
+		run_clean "$name.x$i.san.json" "$S/podmem" explain --json "$@" "$pod"
+		run_clean "$name.x$i.san.txt" "$S/podmem" explain --request 64Mi "$@" "$pod"
+		[ "$name" = real ] && continue
+		run_clean "$name.x$i.json" "$B/podmem" explain --json "$@" "$pod"
+		assert_eq "$name: the sanitized podmem explain $pod" "$(cat "$T/$name.x$i.json")" "$(cat "$T/$name.x$i.san.json")"
+	done < <(jq -r '.pods[] | if .pod_uid != "" then .pod_uid else .pod end' "$T/$name.json")
+	# an unknown pod: exit 2, one line, no report
+	local rc=0
+	"$S/podmem" explain "$@" no-such-pod > /dev/null 2> "$T/$name.xerr" || rc=$?
+	assert_eq "$name: podmem explain of an unknown pod under ASan: exit status" 2 "$rc"
+	assert_eq "$name: podmem explain of an unknown pod under ASan: stderr" 1 "$(wc -l < "$T/$name.xerr")"
+	EXPLAINED=$((EXPLAINED + i))
+}
+EXPLAINED=0
 # the same sample with the time left out (each line protocol point ends with the batch time)
 untimed_json() { jq -S 'del(.time_ns)' "$1"; }
 untimed_lp() { sed 's/ [0-9]*$//' "$1" | sort; }
@@ -46,6 +67,7 @@ for n in "${nodes[@]}"; do
 		run_clean "$name.san.prom" "$S/podmem-execd" --once --format prometheus "${opts[@]}"
 		run_clean "$name.san.live" "$S/podmem" top --interval 50ms --iterations 2 --containers "${opts[@]}"
 		assert_eq "$name: the sanitized live podmem's tables" 2 "$(grep -c '^NAMESPACE/POD ' "$T/$name.san.live")"
+		explain_clean "$name" "${opts[@]}"
 		continue
 	fi
 	run_clean "$name.san.json" "$S/podmem" --json "${opts[@]}"
@@ -60,6 +82,7 @@ for n in "${nodes[@]}"; do
 	assert_eq "$name: the sanitized live podmem's tables" "$(grep -v '^podmem - ' "$T/$name.live")" \
 		"$(grep -v '^podmem - ' "$T/$name.san.live")"
 	assert_eq "$name: the live podmem's refreshes" 2 "$(grep -c '^podmem - ' "$T/$name.san.live")"
+	explain_clean "$name" "${opts[@]}"
 	# execd, as Telegraf drives it: three lines on stdin, three batches, then end of input
 	run_clean "$name.san.lp" "$S/podmem-execd" "${opts[@]}" < <(printf '\n\n\n')
 	run_clean "$name.lp" "$B/podmem-execd" --once "${opts[@]}"
@@ -92,4 +115,4 @@ for n in v1 v2 empty; do
 	agentx_stop
 	! grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error' "$T/agentx.log" || fail "podmem-agentx under ASan/UBSan: $(grep -A20 -E 'Sanitizer|runtime error' "$T/agentx.log" | head -40)"
 done
-note "podmem, podmem-execd and podmem-agentx ran clean under ASan and UBSan on ${#nodes[@]} nodes"
+note "podmem (and podmem explain of $EXPLAINED pods), podmem-execd and podmem-agentx ran clean under ASan and UBSan on ${#nodes[@]} nodes"
