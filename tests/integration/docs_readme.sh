@@ -20,3 +20,7 @@ sed -n '/<!-- labels:begin -->/,/<!-- labels:end -->/p' "$readme" | sed '1d;$d' 
 "$B/podmem" labels > "$T/labels"
 diff -u "$T/labels" "$T/readme-labels" > "$T/diff" || fail "README's label list differs from 'podmem labels' (regenerate it): $(head -20 "$T/diff")"
 assert_eq "labels in the catalogue" "$(grep -c '^L(' "$SRC/common/pm_labels.def")" "$(grep -c '^| `' "$T/labels")"
+# the explain rules are the code's table
+sed -n '/<!-- explain-rules:begin -->/,/<!-- explain-rules:end -->/p' "$readme" | sed '1d;$d' > "$T/readme-rules"
+"$B/podmem" explain --rules > "$T/rules"
+diff -u "$T/rules" "$T/readme-rules" > "$T/diff" || fail "README's explain rules differ from 'podmem explain --rules': $(head -20 "$T/diff")"
