@@ -351,6 +351,8 @@ struct pm_file {
 	unsigned from;       /* PM_FROM_* */
 	unsigned n_holders;  /* the (pid, fd or mapping) pairs holding it */
 	struct pm_file_holder holder[PM_FILE_HOLDERS]; /* the first n_holders, at most PM_FILE_HOLDERS */
+	size_t path_off; /* private */
+	int last_pid;    /* private */
 };
 
 /* One tmpfs mounted in the pod's mount namespaces (emptyDir medium Memory, /dev/shm, secrets). */
@@ -359,6 +361,9 @@ struct pm_files_mount {
 	uint64_t dev;      /* its st_dev */
 	uint64_t used;     /* statfs: (f_blocks - f_bfree) * f_bsize */
 	uint64_t size;     /* statfs: f_blocks * f_bsize, the mount's size= */
+	size_t path_off;   /* private */
+	size_t root_off;   /* private */
+	int pid;           /* private */
 };
 
 /* what the scan lacked the right to do (PM_NEED_*: a bit set), each said in notes[] */
@@ -390,6 +395,8 @@ struct pm_files {
 	size_t cap_files, cap_mounts;
 	char *strs;
 	size_t n_strs, cap_strs;
+	size_t *hash; /* (dev, ino) -> index + 1 into files; 0: empty */
+	size_t cap_hash;
 };
 
 /* Finds POD's candidate files (POD from a snapshot of CTX: its processes'

@@ -56,5 +56,7 @@ void cli_print_labels(FILE *f)
 int main(int argc, char **argv)
 {
 	/* podmem COMMAND ...: the command's own options follow it */
+	if (argc > 1 && !strcmp(argv[1], "files"))
+		return cli_files(argc - 1, argv + 1);
 	return cli_top(argc, argv);
 }
