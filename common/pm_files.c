@@ -925,7 +925,10 @@ static int walk_tree(struct scan *s, const char *path, const char *shown, unsign
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0) {
-		s->open_denied += denied(errno);
+		if (from == PM_FROM_TMPFS) /* through /proc/PID/root */
+			s->mnt_denied += denied(errno);
+		else
+			s->open_denied += denied(errno);
 		return 0; /* gone, or not there (no kubelet on this host) */
 	}
 	if (fstat(fd, &st) < 0) {
@@ -1052,14 +1055,14 @@ static void write_notes(struct scan *s)
 	}
 	if (s->mnt_denied) {
 		out->need |= PM_NEED_PTRACE;
-		note(out, "cannot read the mounts of %u processes (/proc/PID/mountinfo): needs CAP_SYS_PTRACE",
+		note(out, "cannot read %u of the pod's mounts (/proc/PID/mountinfo, /proc/PID/root): needs CAP_SYS_PTRACE",
 		     s->mnt_denied);
 	}
 	if (s->maps_by_path) {
 		out->need |= PM_NEED_SYS_ADMIN;
-		note(out, "the file mappings of %u processes were opened by their paths in /proc/PID/maps "
-			  "(/proc/PID/map_files needs CAP_SYS_ADMIN); %u deleted mapped files were left out",
-		     s->maps_by_path, s->maps_deleted);
+		note(out, "file mappings were opened by their paths in /proc/PID/maps, in %u of %zu processes "
+			  "(/proc/PID/map_files needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE); deleted mapped files left out: %u",
+		     s->maps_by_path, s->n_pids, s->maps_deleted);
 	}
 	if (s->open_denied) {
 		out->need |= PM_NEED_DAC_READ_SEARCH;

@@ -386,7 +386,7 @@ struct pm_files {
 	size_t walked;           /* directory entries the walks looked at */
 	unsigned n_procs;        /* the processes in the pod's cgroups */
 	unsigned need;           /* PM_NEED_* */
-	char notes[PM_FILES_NOTES][160]; /* capability and coverage notes, one line each */
+	char notes[PM_FILES_NOTES][256]; /* capability and coverage notes, one line each */
 	unsigned n_notes;
 	bool pod_cache_known;
 	uint64_t pod_cache;      /* the pod's (or container's) page cache: memory.stat file (v1 total_cache) */

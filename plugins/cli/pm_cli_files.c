@@ -150,20 +150,54 @@ static void print_path(FILE *f, const char *path, int w)
 	fprintf(f, "…%s", buf + cli_fit(buf, have - (w - 1)));
 }
 
-/* "1234 nginx +2" in W columns */
-static void print_holders(FILE *f, const struct pm_file *r, int w)
+/* the first holder ("1234 nginx") into BUF, and the others' count (" +2") into MORE */
+static void holders_text(const struct pm_file *r, char *buf, size_t cap, char *more, size_t more_cap)
 {
-	char buf[64], more[16] = "";
+	*more = 0;
 	if (!r->n_holders) {
-		fputs("-", f);
+		snprintf(buf, cap, "-");
 		return;
 	}
 	if (r->n_holders > 1)
-		snprintf(more, sizeof more, " +%u", r->n_holders - 1);
-	snprintf(buf, sizeof buf, "%d %s", r->holder[0].pid, r->holder[0].comm);
+		snprintf(more, more_cap, " +%u", r->n_holders - 1);
+	snprintf(buf, cap, "%d %s", r->holder[0].pid, r->holder[0].comm);
 	cli_printable(buf);
+}
+
+static int holders_width(const struct pm_file *r)
+{
+	char buf[64], more[16];
+	holders_text(r, buf, sizeof buf, more, sizeof more);
+	return cli_width(buf) + (int)strlen(more);
+}
+
+/* "1234 nginx +2" in W columns */
+static void print_holders(FILE *f, const struct pm_file *r, int w)
+{
+	char buf[64], more[16];
+	holders_text(r, buf, sizeof buf, more, sizeof more);
 	int room = w - (int)strlen(more);
 	fprintf(f, "%.*s%s", cli_fit(buf, room > 0 ? room : 0), buf, more);
+}
+
+/* PREFIX and TEXT, wrapped at spaces to 80 columns; the next lines indented by PREFIX's width */
+static void print_wrapped(FILE *f, const char *prefix, const char *text)
+{
+	char buf[1024];
+	snprintf(buf, sizeof buf, "%s", text);
+	cli_printable(buf);
+	int indent = cli_width(prefix), col = indent;
+	fputs(prefix, f);
+	for (char *w = strtok(buf, " "); w; w = strtok(NULL, " ")) {
+		int n = cli_width(w);
+		if (col > indent && col + 1 + n > 80) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		}
+		fprintf(f, "%s%s", col > indent ? " " : "", w);
+		col += (col > indent) + n;
+	}
+	fputc('\n', f);
 }
 
 static int term_width(void)
@@ -185,7 +219,7 @@ static void print_coverage(FILE *f, const struct pm_files *r)
 {
 	char a[32], b[32], c[32];
 	uint64_t found = r->charged_known ? r->charged : r->cached;
-	const char *what = r->charged_known ? "" : " cached (charged unknown)";
+	const char *what = r->charged_known ? "" : " cached";
 	if (!r->pod_cache_known) {
 		fprintf(f, "files found hold %s%s; the pod's page cache is unknown\n", bytes_words(a, sizeof a, found), what);
 		return;
@@ -197,10 +231,14 @@ static void print_coverage(FILE *f, const struct pm_files *r)
 	unsigned pct = (unsigned)(found * 100.0 / (double)r->pod_cache + 0.5);
 	fprintf(f, "files found hold %s%s of the pod's %s page cache, %u%%\n", bytes_words(a, sizeof a, found), what,
 		bytes_words(b, sizeof b, r->pod_cache), pct);
-	if (pct < COVERAGE_LOW && found < r->pod_cache)
-		fprintf(f, "the other %s is likely cache of files no process holds and no walked directory contains\n"
-			   "(files read and closed, files of an exited container, cache shared with other pods)\n",
-			bytes_words(c, sizeof c, r->pod_cache - found));
+	if (pct < COVERAGE_LOW && found < r->pod_cache) {
+		char rest[256];
+		snprintf(rest, sizeof rest,
+			 "the other %s is likely cache of files no process holds and no walked directory contains "
+			 "(files read and closed, an exited container's files)",
+			 bytes_words(c, sizeof c, r->pod_cache - found));
+		print_wrapped(f, "", rest);
+	}
 }
 
 static void print_table(FILE *f, const struct pm_pod *pod, const struct files_cli *c, const struct pm_files *r)
@@ -209,8 +247,8 @@ static void print_table(FILE *f, const struct pm_pod *pod, const struct files_cl
 	bool states = false;
 	for (size_t i = 0; i < r->n_files; i++)
 		states |= r->files[i].states_known;
-	fprintf(f, "pod %s: %u processes, %zu files; residency by %s%s\n", pod_label(label, sizeof label, pod, &c->fo),
-		r->n_procs, r->n_files, r->residency, r->charged_known ? ", charged pages by kpagecgroup" : "");
+	fprintf(f, "pod %s: %u processes, %zu files, by %s%s\n", pod_label(label, sizeof label, pod, &c->fo), r->n_procs,
+		r->n_files, r->residency, r->charged_known ? " + kpagecgroup" : "");
 	for (size_t i = 0; i < r->n_mounts; i++) {
 		char mp[4096];
 		snprintf(mp, sizeof mp, "%s", r->mounts[i].path);
@@ -218,7 +256,11 @@ static void print_table(FILE *f, const struct pm_pod *pod, const struct files_cl
 			bytes_words(b, sizeof b, r->mounts[i].size));
 	}
 	/* the columns: PATH takes what the others leave */
-	int nums = 2 + (states ? 3 : 0) + r->charged_known, hold_w = 16;
+	size_t shown = c->limit > 0 && (size_t)c->limit < r->n_files ? (size_t)c->limit : r->n_files;
+	int nums = 2 + (states ? 3 : 0) + r->charged_known, hold_w = 7; /* "HOLDERS" */
+	for (size_t i = 0; i < shown; i++)
+		if (holders_width(&r->files[i]) > hold_w)
+			hold_w = holders_width(&r->files[i]) < 16 ? holders_width(&r->files[i]) : 16;
 	int path_w = term_width() - nums * 7 - 3 - 1 - hold_w;
 	if (path_w < 16)
 		path_w = 16;
@@ -228,7 +270,6 @@ static void print_table(FILE *f, const struct pm_pod *pod, const struct files_cl
 	if (r->charged_known)
 		fprintf(f, " %6s", "CHARGD");
 	fprintf(f, " %-2s %s\n", "FL", "HOLDERS");
-	size_t shown = c->limit > 0 && (size_t)c->limit < r->n_files ? (size_t)c->limit : r->n_files;
 	for (size_t i = 0; i < shown; i++) {
 		const struct pm_file *x = &r->files[i];
 		char v[6][32];
@@ -251,7 +292,7 @@ static void print_table(FILE *f, const struct pm_pod *pod, const struct files_cl
 	else
 		fprintf(f, "FL: D deleted, T tmpfs; EVICT: recently evicted\n");
 	for (unsigned i = 0; i < r->n_notes; i++)
-		fprintf(f, "note: %s\n", r->notes[i]);
+		print_wrapped(f, "note: ", r->notes[i]);
 	print_coverage(f, r);
 }
 
