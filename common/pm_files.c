@@ -15,10 +15,13 @@
  * (every open is relative to the walk's directory fd, O_NOFOLLOW), skip
  * what is not a regular file, and open with O_NONBLOCK.
  *
+ * A file in a writable layer that a process holds through its overlay is one
+ * row: the layer walk looks its inode up under the overlay's device too.
+ *
  * Residency: cachestat(2), or mmap + mincore(2) where cachestat says ENOSYS
  * (for every file) or EPERM (for that file), and for overlayfs files, whose
- * pages belong to the real file beneath (a mapping of an overlay file is a
- * mapping of the real one; cachestat of the overlay file sees none).
+ * pages belong to the layer's real file (a mapping of an overlay file maps
+ * the real one; cachestat of the overlay file sees no pages).
  *
  * Charged: with /proc/kpagecgroup and pagemap PFNs readable (CAP_SYS_ADMIN),
  * each resident page's memory cgroup, by inode. It does not disturb the LRU
@@ -148,7 +151,10 @@ struct scan {
 	/* mount namespaces seen, overlay upperdirs found (offsets into out->strs) */
 	uint64_t *mnt_ns;
 	size_t n_ns, cap_ns;
-	size_t *uppers;
+	struct upper {
+		size_t off;   /* the upperdir, in out->strs */
+		uint64_t dev; /* the overlay's device */
+	} *uppers;
 	size_t n_uppers, cap_uppers;
 	uint64_t own_ns;
 	/* the page scan */
@@ -216,17 +222,10 @@ static int hash_put(struct scan *s, uint64_t dev, uint64_t ino, size_t idx)
 		size_t *old = f->hash, old_cap = f->cap_hash;
 		f->hash = h;
 		f->cap_hash = cap;
-		/* rows are keyed by their own identity again; an overlay file's second key is dropped, and
-		 * found again through its real identity */
-		s->n_keys = 0;
 		for (size_t i = 0; i < old_cap; i++)
 			if (old[i]) {
 				const struct pm_file *r = &f->files[old[i] - 1];
-				size_t *sl = slot(f, r->dev, r->ino);
-				if (!*sl) {
-					*sl = old[i];
-					s->n_keys++;
-				}
+				*slot(f, r->dev, r->ino) = old[i];
 			}
 		free(old);
 	}
@@ -360,36 +359,6 @@ static int page_pass(struct scan *s, int fd, uint64_t size, uint64_t *resident, 
 	return 0;
 }
 
-/* An overlayfs file's real identity: the device and inode /proc/self/maps
- * shows for a mapping of it (the real file beneath). 0 or -errno. */
-static int real_identity(struct scan *s, int fd, uint64_t *dev, uint64_t *ino)
-{
-	char *map = mmap(NULL, s->pg, PROT_READ, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	char path[PATH_MAX + 16], *line = NULL;
-	size_t cap = 0;
-	snprintf(path, sizeof path, "%s/self/maps", s->ctx->proc);
-	FILE *f = fopen(path, "re");
-	int r = -ENOENT;
-	while (f && getline(&line, &cap, f) > 0) {
-		unsigned long start;
-		unsigned maj, min;
-		unsigned long long i;
-		if (sscanf(line, "%lx-%*x %*s %*x %x:%x %llu", &start, &maj, &min, &i) == 4 && start == (uintptr_t)map) {
-			*dev = makedev(maj, min);
-			*ino = i;
-			r = 0;
-			break;
-		}
-	}
-	free(line);
-	if (f)
-		fclose(f);
-	munmap(map, s->pg);
-	return r;
-}
-
 /* measures the file open as FD into F. 0, or -errno when it cannot be measured. */
 static int measure(struct scan *s, int fd, struct pm_file *f, bool overlay)
 {
@@ -427,9 +396,8 @@ static int measure(struct scan *s, int fd, struct pm_file *f, bool overlay)
 }
 
 /* A new row for the regular file open as FD (ST: its fstat) at PATH (LEN
- * bytes), measured; or the row it turned out to be (an overlay file whose
- * real file has one). NULL when it could not be measured, or on ENOMEM
- * (s->err). */
+ * bytes), measured. NULL on ENOMEM (s->err), or when cachestat was forced
+ * and the kernel has none. */
 static struct pm_file *file_new(struct scan *s, int fd, const struct stat *st, const char *path, size_t len,
 				bool deleted)
 {
@@ -440,34 +408,21 @@ static struct pm_file *file_new(struct scan *s, int fd, const struct stat *st, c
 		overlay = sf.f_type == OVERLAYFS_SUPER_MAGIC;
 		tmpfs = sf.f_type == TMPFS_MAGIC;
 	}
-	uint64_t dev = st->st_dev, ino = st->st_ino;
-	if (overlay && st->st_size > 0 && real_identity(s, fd, &dev, &ino) == 0) {
-		struct pm_file *real = file_find(s, dev, ino);
-		if (real) {
-			if (hash_put(s, st->st_dev, st->st_ino, (size_t)(real - out->files)) < 0)
-				no_memory(s);
-			return s->err ? NULL : real;
-		}
-	}
 	struct pm_file *f = pm_grow(&out->files, &out->cap_files, out->n_files, sizeof *f);
 	if (!f) {
 		no_memory(s);
 		return NULL;
 	}
 	memset(f, 0, sizeof *f);
-	f->dev = dev;
-	f->ino = ino;
+	f->dev = st->st_dev;
+	f->ino = st->st_ino;
 	f->size = (uint64_t)st->st_size;
 	f->deleted = deleted || st->st_nlink == 0;
 	f->tmpfs = tmpfs;
 	f->last_pid = -1;
-	if (measure(s, fd, f, overlay) < 0)
+	if (measure(s, fd, f, overlay) < 0 || (f->path_off = str_add(s, path, len)) == SIZE_MAX)
 		return NULL;
-	if ((f->path_off = str_add(s, path, len)) == SIZE_MAX)
-		return NULL;
-	size_t idx = out->n_files;
-	if (hash_put(s, dev, ino, idx) < 0 || ((dev != st->st_dev || ino != st->st_ino) &&
-					       hash_put(s, st->st_dev, st->st_ino, idx) < 0)) {
+	if (hash_put(s, f->dev, f->ino, out->n_files) < 0) {
 		no_memory(s);
 		return NULL;
 	}
@@ -710,7 +665,7 @@ static void add_tmpfs(struct scan *s, int pid, uint64_t dev, const char *root, c
 	m->root_off = str_add(s, root, strlen(root));
 }
 
-static void add_upper(struct scan *s, const char *opts)
+static void add_upper(struct scan *s, uint64_t dev, const char *opts)
 {
 	const char *u = strstr(opts, "upperdir=");
 	if (!u || (u != opts && u[-1] != ','))
@@ -724,13 +679,14 @@ static void add_upper(struct scan *s, const char *opts)
 	dir[n] = 0;
 	unescape(dir);
 	for (size_t i = 0; i < s->n_uppers; i++)
-		if (!strcmp(s->out->strs + s->uppers[i], dir))
+		if (!strcmp(s->out->strs + s->uppers[i].off, dir))
 			return;
-	size_t *up = pm_grow(&s->uppers, &s->cap_uppers, s->n_uppers, sizeof *up);
-	if (!up || (*up = str_add(s, dir, strlen(dir))) == SIZE_MAX) {
+	struct upper *up = pm_grow(&s->uppers, &s->cap_uppers, s->n_uppers, sizeof *up);
+	if (!up || (up->off = str_add(s, dir, strlen(dir))) == SIZE_MAX) {
 		no_memory(s);
 		return;
 	}
+	up->dev = dev;
 	s->n_uppers++;
 }
 
@@ -775,7 +731,7 @@ static void scan_mounts(struct scan *s, int pid)
 			unescape(tok[4]);
 			add_tmpfs(s, pid, makedev(maj, min), tok[3], tok[4]);
 		} else if (!strcmp(tok[sep + 1], "overlay")) {
-			add_upper(s, tok[sep + 3]);
+			add_upper(s, makedev(maj, min), tok[sep + 3]);
 		}
 	}
 	free(line);
@@ -808,6 +764,7 @@ static void scan_proc(struct scan *s, int pid)
 struct walk {
 	struct scan *s;
 	unsigned from;  /* PM_FROM_* */
+	uint64_t overlay; /* walking an upperdir: its overlay's device, else 0 */
 	bool one_dev;   /* stay on the starting filesystem (a tmpfs, a layer) */
 	uint64_t dev;   /* of the directory being listed */
 	char path[PATH_MAX];
@@ -877,6 +834,10 @@ static int walk_file(struct walk *w, int dirfd, const char *name, const struct s
 {
 	struct scan *s = w->s;
 	struct pm_file *f = file_find(s, st->st_dev, st->st_ino);
+	/* a layer's file that a process holds through its overlay: the same pages, under the overlay's
+	 * device and (its layers on one filesystem, as container runtimes keep them) the same inode */
+	if (!f && w->overlay)
+		f = file_find(s, w->overlay, st->st_ino);
 	if (!f) {
 		int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 		if (fd < 0) {
@@ -918,10 +879,10 @@ static int walk_entry(void *arg, int dirfd, const char *name)
 }
 
 /* walks the directory at PATH, showing its files under SHOWN */
-static int walk_tree(struct scan *s, const char *path, const char *shown, unsigned from, bool one_dev,
+static int walk_tree(struct scan *s, const char *path, const char *shown, unsigned from, uint64_t overlay,
 		     struct pm_files_mount *m)
 {
-	struct walk w = {.s = s, .from = from, .one_dev = one_dev};
+	struct walk w = {.s = s, .from = from, .one_dev = from != PM_FROM_VOLUME, .overlay = overlay};
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0) {
@@ -963,17 +924,17 @@ static void walk_all(struct scan *s, const struct pm_pod_rec *rec)
 		snprintf(path, sizeof path, "%s/%d/root%s", s->ctx->proc, m->pid, out->strs + m->path_off);
 		char shown[PATH_MAX];
 		pm_copy(shown, sizeof shown, out->strs + m->path_off);
-		s->err = walk_tree(s, path, shown, PM_FROM_TMPFS, true, &out->mounts[i]);
+		s->err = walk_tree(s, path, shown, PM_FROM_TMPFS, 0, &out->mounts[i]);
 	}
 	for (size_t i = 0; i < s->n_uppers && !s->err && !out->budget_hit; i++) {
 		char dir[PATH_MAX];
-		pm_copy(dir, sizeof dir, out->strs + s->uppers[i]);
-		s->err = walk_tree(s, dir, dir, PM_FROM_LAYER, true, NULL);
+		pm_copy(dir, sizeof dir, out->strs + s->uppers[i].off);
+		s->err = walk_tree(s, dir, dir, PM_FROM_LAYER, s->uppers[i].dev, NULL);
 	}
 	if (*rec->ident.uid && !s->err && !out->budget_hit) {
 		snprintf(path, sizeof path, "%s/pods/%s/volumes", s->o->kubelet_dir ? s->o->kubelet_dir : "/var/lib/kubelet",
 			 rec->ident.uid);
-		s->err = walk_tree(s, path, path, PM_FROM_VOLUME, false, NULL);
+		s->err = walk_tree(s, path, path, PM_FROM_VOLUME, 0, NULL);
 	}
 }
 

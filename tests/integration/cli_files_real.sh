@@ -194,4 +194,21 @@ assert_contains "nobody: need" "$(jq -c .need "$T/nobody.json")" CAP_SYS_PTRACE
 assert_contains "nobody: the note" "$(jq -r '.notes[]' "$T/nobody.json")" "of 3 processes (/proc/PID/fd): needs CAP_SYS_PTRACE"
 assert_eq "nobody: charged unknown" false "$(jq -r .charged_known "$T/nobody.json")"
 assert_eq "nobody: still the pod's page cache" "$(jq -r .pod_cache "$J" | cut -c1-3)" "$(jq -r .pod_cache "$T/nobody.json" | cut -c1-3)"
+
+# ---- a container's writable layer: a file held open through the overlay is one row ---------------
+mkdir "$T/lower" "$T/upper" "$T/work" "$T/merged"
+if mount -t overlay overlay -o "lowerdir=$T/lower,upperdir=$T/upper,workdir=$T/work" "$T/merged" 2>/dev/null; then
+	at_exit "umount '$T/merged' || umount -l '$T/merged'"
+	head -c $((16 * MiB)) /dev/urandom > "$T/merged/layer"
+	hog "$APP" keep "$T/merged/layer"
+	"$B/podmem" files default/files-0 --json -n 0 "${OPTS[@]}" > "$T/ovl.json" || fail "podmem files (overlay) exited $?"
+	assert_eq "overlay: one row for the layer's file" 1 "$(jq --arg a "$T/merged/layer" --arg b "$T/upper/layer" \
+		'[.files[] | select(.path == $a or .path == $b)] | length' "$T/ovl.json")"
+	assert_eq "overlay: found by fd and by the layer walk" '["fd","layer"]' "$(row "$T/ovl.json" "$T/merged/layer" '.from' | jq -c .)"
+	assert_eq "overlay: its pages (the real file's), as fincore counts them" "$(fin "$T/upper/layer")" \
+		"$(row "$T/ovl.json" "$T/merged/layer" .cached)"
+	[ "$(jq -r .mincore_files "$T/ovl.json")" -ge 1 ] || fail "overlay: not measured by mincore"
+else
+	note "no overlay mount here: the writable-layer case is not run"
+fi
 note "$(grep '^files found hold' "$T/table")"
