@@ -143,6 +143,8 @@ struct scan {
 	bool cachestat; /* cachestat is in use (else mincore) */
 	int err;        /* -ENOMEM, or -ENOSYS when cachestat was forced: the scan stops */
 	size_t n_keys;  /* in out->hash */
+	bool fs_known;  /* the file system type of device fs_dev is fs_type */
+	uint64_t fs_dev, fs_type;
 	/* the pod's (or container's) cgroups: their directories' inodes, their processes */
 	uint64_t *cg_ino;
 	size_t n_cg, cap_cg;
@@ -345,7 +347,10 @@ static int page_pass(struct scan *s, int fd, uint64_t size, uint64_t *resident, 
 		char *map = mmap(NULL, n * s->pg, PROT_READ, MAP_SHARED, fd, (off_t)(first * s->pg));
 		if (map == MAP_FAILED)
 			return -errno;
-		int r = madvise(map, n * s->pg, MADV_RANDOM) < 0 || mincore(map, n * s->pg, s->vec) < 0 ? -errno : 0;
+		/* MADV_RANDOM before any fault (the charge scan's): mincore alone faults nothing */
+		int r = (s->charging && madvise(map, n * s->pg, MADV_RANDOM) < 0) || mincore(map, n * s->pg, s->vec) < 0
+				? -errno
+				: 0;
 		if (!r) {
 			for (size_t i = 0; i < n; i++)
 				*resident += s->vec[i] & 1;
@@ -403,11 +408,12 @@ static struct pm_file *file_new(struct scan *s, int fd, const struct stat *st, c
 {
 	struct pm_files *out = s->out;
 	struct statfs sf;
-	bool overlay = false, tmpfs = false;
-	if (fstatfs(fd, &sf) == 0) {
-		overlay = sf.f_type == OVERLAYFS_SUPER_MAGIC;
-		tmpfs = sf.f_type == TMPFS_MAGIC;
+	if (!s->fs_known || s->fs_dev != (uint64_t)st->st_dev) { /* one fstatfs per file system, mostly */
+		s->fs_known = fstatfs(fd, &sf) == 0;
+		s->fs_dev = st->st_dev;
+		s->fs_type = s->fs_known ? (uint64_t)sf.f_type : 0;
 	}
+	bool overlay = s->fs_type == OVERLAYFS_SUPER_MAGIC, tmpfs = s->fs_type == TMPFS_MAGIC;
 	struct pm_file *f = pm_grow(&out->files, &out->cap_files, out->n_files, sizeof *f);
 	if (!f) {
 		no_memory(s);
