@@ -255,17 +255,18 @@ static void add_holder(struct pm_file *f, const struct proc *p, int fd)
 
 /* ---- residency and charge ------------------------------------------------------------ */
 
-/* faults in the page at P, as a plain read would, without SIGBUS for a page truncated meanwhile */
+/* faults in the page at P, as a plain read would, without SIGBUS for a page truncated meanwhile
+ * (EFAULT then); the pipe is drained long before it could fill */
 static void touch(struct scan *s, const char *p)
 {
-	if (write(s->pipe[1], p, 1) < 0) /* EFAULT: truncated; EAGAIN (full) cannot happen between drains */
-		return;
-	if (++s->touches >= PM_PIPE_DRAIN) {
+	if (s->touches >= PM_PIPE_DRAIN) {
 		char sink[4096];
 		while (read(s->pipe[0], sink, sizeof sink) > 0)
 			;
 		s->touches = 0;
 	}
+	if (write(s->pipe[1], p, 1) == 1)
+		s->touches++;
 }
 
 static long majflt(void)
