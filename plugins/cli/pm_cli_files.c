@@ -247,8 +247,9 @@ static void print_table(FILE *f, const struct pm_pod *pod, const struct files_cl
 	bool states = false;
 	for (size_t i = 0; i < r->n_files; i++)
 		states |= r->files[i].states_known;
-	fprintf(f, "pod %s: %u processes, %zu files, by %s%s\n", pod_label(label, sizeof label, pod, &c->fo), r->n_procs,
-		r->n_files, r->residency, r->charged_known ? " + kpagecgroup" : "");
+	fprintf(f, "pod %s: %u process%s, %zu file%s, by %s%s\n", pod_label(label, sizeof label, pod, &c->fo), r->n_procs,
+		r->n_procs == 1 ? "" : "es", r->n_files, r->n_files == 1 ? "" : "s", r->residency,
+		r->charged_known ? " + kpagecgroup" : "");
 	for (size_t i = 0; i < r->n_mounts; i++) {
 		char mp[4096];
 		snprintf(mp, sizeof mp, "%s", r->mounts[i].path);
