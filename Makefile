@@ -6,7 +6,8 @@
 #                   under ASan+UBSan, fuzz smoke, integration against real daemons)
 #   make run        install gcc, libc6-dev and make if missing, build podmem alone, and run it
 #                   on this machine's live cgroups
-#   make bench      per-container sample cost as a ratio to a pread floor
+#   make bench      per-container sample cost as a ratio to a pread floor; podmem files against
+#                   vmtouch and fincore over 20,000 files
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -146,8 +147,9 @@ run: deps-run
 $(BUILD)/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
 
-bench: $(BUILD)/bench
+bench: $(BUILD)/bench $(BUILD)/podmem
 	tests/bench/run.sh
+	tests/bench/files.sh
 
 install: build-all $(INSTALL_RULES)
 

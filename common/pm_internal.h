@@ -134,6 +134,11 @@ typedef int (*pm_dir_fn)(void *arg, int dirfd, const char *name);
  * followed). Returns FN's first non-zero return, 0, or -errno when PATH
  * cannot be opened as a directory. */
 int pm_dir_each(int atfd, const char *path, bool subdirs, pm_dir_fn fn, void *arg);
+/* pm_dir_each() with FLAGS: PM_DIR_SUBDIRS (only subdirectories),
+ * PM_DIR_HIDDEN (names starting with '.' too, but "." and ".."),
+ * PM_DIR_NOFOLLOW (PATH itself is not opened through a symlink). */
+enum { PM_DIR_SUBDIRS = 1, PM_DIR_HIDDEN = 2, PM_DIR_NOFOLLOW = 4 };
+int pm_dir_list(int atfd, const char *path, unsigned flags, pm_dir_fn fn, void *arg);
 
 /* ---- logging (pm_log.c) ------------------------------------------------- */
 

@@ -455,6 +455,119 @@ uint64_t pm_qos_memory_high(uint64_t request, uint64_t limit, double factor, uin
 uint64_t pm_koord_memory_high(uint64_t request, uint64_t limit, unsigned percent, uint64_t page);
 /* What memory.high HIGH would do now to a cgroup with values V (see struct pm_high_effect). */
 struct pm_high_effect pm_high_effect(const struct pm_values *v, uint64_t high);
+/* ---- finding one pod (pm_files.c) ------------------------------------------- */
+
+/* Finds the pod SPEC names in SNAP: "namespace/pod", a pod name when only
+ * one pod has it, or a pod UID (a group: its cgroup name). With CONTAINER
+ * (not NULL), also that container of it into *RET_CTR (else *RET_CTR is NULL).
+ * 0; -ENOENT when there is no such pod or container; -ENOTUNIQ when SPEC is
+ * a name several pods have. On an error, ERR (CAP bytes) gets one line that
+ * says so, naming the candidates' namespaces when ambiguous. Allocates nothing. */
+int pm_find_pod(const struct pm_snapshot *snap, const char *spec, const char *container, const struct pm_pod **ret_pod,
+		const struct pm_container **ret_ctr, char *err, size_t cap);
+
+/* ---- files: what holds a pod's page cache (pm_files.c) ---------------------- */
+
+/* How residency is measured: cachestat(2) (Linux 6.5+; gives dirty,
+ * writeback and evicted pages too) or mmap + mincore(2) (resident pages
+ * only). AUTO: cachestat, and mincore where it says ENOSYS or EPERM. */
+enum pm_residency { PM_RES_AUTO, PM_RES_CACHESTAT, PM_RES_MINCORE };
+
+struct pm_files_opts {
+	const char *container;   /* NULL: the whole pod; else only this container's processes, layer and cgroup */
+	const char *kubelet_dir; /* NULL: "/var/lib/kubelet" (the pod's volumes are <dir>/pods/<uid>/volumes) */
+	size_t max_files;        /* the walks' budget of directory entries; 0: PM_FILES_MAX_DEFAULT */
+	enum pm_residency residency;
+	bool no_charged;         /* do not tell which cgroup pages are charged to (charged_known is then false) */
+};
+#define PM_FILES_MAX_DEFAULT 100000
+#define PM_FILES_OPTS_INIT {0}
+
+/* where a candidate file was found (a bit set: one file may be found several ways) */
+enum { PM_FROM_FD = 1, PM_FROM_MAP = 2, PM_FROM_TMPFS = 4, PM_FROM_LAYER = 8, PM_FROM_VOLUME = 16 };
+
+#define PM_FILE_HOLDERS 3 /* the holders kept per file; n_holders counts them all */
+struct pm_file_holder {
+	int pid;
+	char comm[16];
+	int fd; /* the fd number, or -1 for a file-backed mapping */
+};
+
+/* One file: its bytes are whole pages (the page size times a page count). */
+struct pm_file {
+	const char *path;    /* as the holder sees it (readlink of its fd, without " (deleted)"), or the walked
+			      * path (a tmpfs's files under the mount point the pod sees); lives in the result */
+	uint64_t dev, ino;   /* st_dev, st_ino: the identity rows are de-duplicated by */
+	uint64_t size;       /* st_size */
+	uint64_t cached;     /* resident page cache (tmpfs: resident shmem) */
+	uint64_t dirty, writeback, evicted, recently_evicted; /* cachestat only (states_known) */
+	uint64_t charged;    /* of CACHED, the bytes charged to the pod's cgroups (charged_known) */
+	bool states_known;   /* measured by cachestat: dirty, writeback, evicted and recently_evicted are known */
+	bool deleted;        /* unlinked but open or mapped (st_nlink 0) */
+	bool tmpfs;          /* on tmpfs or shmem (memfd, SysV shm) */
+	unsigned from;       /* PM_FROM_* */
+	unsigned n_holders;  /* the (pid, fd or mapping) pairs holding it */
+	struct pm_file_holder holder[PM_FILE_HOLDERS]; /* the first n_holders, at most PM_FILE_HOLDERS */
+	size_t path_off; /* private */
+	int last_pid;    /* private */
+};
+
+/* One tmpfs mounted in the pod's mount namespaces (emptyDir medium Memory, /dev/shm, secrets). */
+struct pm_files_mount {
+	const char *path;  /* the mount point as the pod's processes see it */
+	uint64_t dev;      /* its st_dev */
+	uint64_t used;     /* statfs: (f_blocks - f_bfree) * f_bsize */
+	uint64_t size;     /* statfs: f_blocks * f_bsize, the mount's size= */
+	size_t path_off;   /* private */
+	size_t root_off;   /* private */
+	int pid;           /* private */
+};
+
+/* what the scan lacked the right to do (PM_NEED_*: a bit set), each said in notes[] */
+enum { PM_NEED_PTRACE = 1, PM_NEED_DAC_READ_SEARCH = 2, PM_NEED_SYS_ADMIN = 4 };
+
+#define PM_FILES_NOTES 8
+/* Caller-owned and reusable: zero it before the first scan, pm_files_free() at the end. */
+struct pm_files {
+	struct pm_file *files; /* every candidate file, by cached bytes (charged when known), largest first */
+	size_t n_files;
+	struct pm_files_mount *mounts;
+	size_t n_mounts;
+	const char *residency;   /* "cachestat" or "mincore": the method used (n_mincore files fell back) */
+	size_t n_mincore;        /* files measured by mincore where cachestat was tried and refused */
+	bool charged_known;      /* the charged column is known: pagemap PFNs and kpagecgroup were readable */
+	char charged_why[160];   /* when not known, why ("needs CAP_SYS_ADMIN: ...") */
+	uint64_t raced_pages;    /* pages mincore saw resident that were gone when read (read back from disk) */
+	size_t max_files;        /* the walks' budget in use */
+	bool budget_hit;         /* a walk stopped at max_files entries */
+	size_t walked;           /* directory entries the walks looked at */
+	unsigned n_procs;        /* the processes in the pod's cgroups */
+	unsigned need;           /* PM_NEED_* */
+	char notes[PM_FILES_NOTES][256]; /* capability and coverage notes, one line each */
+	unsigned n_notes;
+	bool pod_cache_known;
+	uint64_t pod_cache;      /* the pod's (or container's) page cache: memory.stat file (v1 total_cache) */
+	uint64_t cached, charged; /* the sums of the files' cached and charged bytes */
+	/* private */
+	size_t cap_files, cap_mounts;
+	char *strs;
+	size_t n_strs, cap_strs;
+	size_t *hash; /* (dev, ino) -> index + 1 into files; 0: empty */
+	size_t cap_hash;
+};
+
+/* Finds POD's candidate files (POD from a snapshot of CTX: its processes'
+ * fds and file mappings, its tmpfs mounts, its containers' writable layers
+ * and its volume directories), measures their residency and, where the
+ * kernel lets it, which of their pages are charged to the pod's cgroups,
+ * into OUT, without changing any page's LRU state. Processes and files that
+ * vanish meanwhile are left out, silently; what the scan had no right to
+ * read is said in OUT's notes. 0; -ENOENT when POD (or o->container) is not
+ * known to CTX any more; -ENOMEM. Pointers into OUT stay valid until the
+ * next scan into it or pm_files_free(). */
+int pm_files_scan(struct pm_ctx *ctx, const struct pm_pod *pod, const struct pm_files_opts *o, struct pm_files *out);
+/* Frees what pm_files_scan() allocated inside F (not F itself) and zeroes it. NULL-safe. */
+void pm_files_free(struct pm_files *f);
 
 /* ---- helpers every front end shares ---------------------------------------- */
 

@@ -59,5 +59,7 @@ int main(int argc, char **argv)
 	/* podmem COMMAND ...: the command's own options follow it */
 	if (argc > 1 && !strcmp(argv[1], "explain"))
 		return cli_explain(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "files"))
+		return cli_files(argc - 1, argv + 1);
 	return cli_top(argc, argv);
 }

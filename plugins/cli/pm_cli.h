@@ -41,5 +41,6 @@ void cli_print_labels(FILE *f);
 /* The commands: each parses its own options (argv[0] is the command's name) and returns an exit status. */
 int cli_top(int argc, char **argv);
 int cli_explain(int argc, char **argv);
+int cli_files(int argc, char **argv); /* podmem files POD (pm_cli_files.c) */
 
 #endif

@@ -9,6 +9,8 @@
  *   pm-hog tmpfs FILE BYTES    write BYTES into FILE (on a tmpfs)
  *   pm-hog write FILE BYTES    the same on any file system: with no sync, on a
  *                              disk they stay dirty until the kernel writes them
+ *   pm-hog deleted FILE BYTES  write BYTES into FILE, sync it, unlink it and keep it open
+ *   pm-hog keep FILE           read FILE whole as it is cached (no eviction first) and keep it open
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -29,7 +31,7 @@ int main(int argc, char **argv)
 {
 	static char buf[1 << 16];
 	if (argc < 3)
-		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE [ROUNDS] | tmpfs|write FILE BYTES\n"), 2;
+		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE [ROUNDS] | tmpfs|write|deleted FILE BYTES | keep FILE\n"), 2;
 	if (!strcmp(argv[1], "anon")) {
 		size_t n = strtoull(argv[2], NULL, 10);
 		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -37,12 +39,12 @@ int main(int argc, char **argv)
 			return die("mmap");
 		for (size_t i = 0; i < n; i += 4096)
 			p[i] = 1;
-	} else if (!strcmp(argv[1], "read")) {
+	} else if (!strcmp(argv[1], "read") || !strcmp(argv[1], "keep")) {
 		int fd = open(argv[2], O_RDONLY);
 		if (fd < 0)
 			return die(argv[2]);
 		fdatasync(fd);
-		if (posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
+		if (!strcmp(argv[1], "read") && posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED))
 			return die("posix_fadvise");
 		long rounds = argc > 3 ? strtol(argv[3], NULL, 10) : 1;
 		for (long i = 0; i < rounds; i++) {
@@ -54,7 +56,7 @@ int main(int argc, char **argv)
 			if (r < 0)
 				return die("read");
 		}
-	} else if ((!strcmp(argv[1], "tmpfs") || !strcmp(argv[1], "write")) && argc == 4) {
+	} else if ((!strcmp(argv[1], "tmpfs") || !strcmp(argv[1], "write") || !strcmp(argv[1], "deleted")) && argc == 4) {
 		size_t n = strtoull(argv[3], NULL, 10);
 		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0)
@@ -67,7 +69,13 @@ int main(int argc, char **argv)
 				return die("write");
 			done += (size_t)w;
 		}
-		close(fd);
+		if (!strcmp(argv[1], "deleted")) {
+			if (fdatasync(fd) || unlink(argv[2]))
+				return die(argv[2]);
+			printf("fd %d\n", fd);
+		} else {
+			close(fd);
+		}
 	} else {
 		return fprintf(stderr, "pm-hog: unknown mode %s\n", argv[1]), 2;
 	}

@@ -52,6 +52,7 @@ fixture "$T/empty" --version 1; rm -rf "$T"/empty/cgroup/kubepods/{pod*,burstabl
 real_cgroup_base
 real_pod "$CG_BASE" systemd burstable 5a6b7c8d-0000-4000-8000-00000000aa01 default san-0 app
 hog "${CTR_DIR[app]}" anon $((16 << 20))
+hog "${CTR_DIR[app]}" deleted "$T/san-deleted" $((4 << 20)) # for podmem files: a deleted file held open
 nodes+=("real:--cgroup-root $CG_BASE --pod-log-dir $T/log/pods --container-log-dir $T/log/containers")
 
 for n in "${nodes[@]}"; do
@@ -68,6 +69,17 @@ for n in "${nodes[@]}"; do
 		run_clean "$name.san.live" "$S/podmem" top --interval 50ms --iterations 2 --containers "${opts[@]}"
 		assert_eq "$name: the sanitized live podmem's tables" 2 "$(grep -c '^NAMESPACE/POD ' "$T/$name.san.live")"
 		explain_clean "$name" "${opts[@]}"
+		# podmem files on the real pod, both residency methods, JSON and the table
+		for res in cachestat mincore; do
+			run_clean "$name.files.$res.san.json" "$S/podmem" files default/san-0 --json -n 0 --residency "$res" "${opts[@]}"
+			run_clean "$name.files.$res.json" "$B/podmem" files default/san-0 --json -n 0 --residency "$res" "${opts[@]}"
+			rows() { jq -c '[.files[] | select(.path | startswith("/tmp/")) | [.path, .deleted, .cached]] | sort' "$1"; }
+			assert_eq "$name: the sanitized podmem files' rows ($res)" "$(rows "$T/$name.files.$res.json")" \
+				"$(rows "$T/$name.files.$res.san.json")"
+			assert_contains "$name: podmem files finds the deleted file ($res)" "$(rows "$T/$name.files.$res.san.json")" \
+				"[\"$T/san-deleted\",true,4194304]"
+		done
+		run_clean "$name.files.san.table" "$S/podmem" files default/san-0 "${opts[@]}"
 		continue
 	fi
 	run_clean "$name.san.json" "$S/podmem" --json "${opts[@]}"

@@ -13,6 +13,7 @@ Suite *suite_ctx(void);
 Suite *suite_execd_text(void);
 Suite *suite_cd_names(void);
 Suite *suite_explain(void);
+Suite *suite_files(void);
 
 /* Writes a fixture node with tests/fixtures/mktree.sh into a new temp dir
  * (ARGS are mktree's options); returns the dir (static buffer). */

@@ -65,6 +65,7 @@ int main(void)
 	srunner_add_suite(sr, suite_execd_text());
 	srunner_add_suite(sr, suite_cd_names());
 	srunner_add_suite(sr, suite_explain());
+	srunner_add_suite(sr, suite_files());
 	srunner_run_all(sr, CK_ENV);
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,174 @@
+/* pm_find_pod (a pod by namespace/name, name, UID; ambiguity; containers),
+ * pm_files_scan on a fixture node (no processes, no kpagecgroup: what it
+ * says), and pm_dir_list's flags. The real scans are in
+ * tests/integration/cli_files_*.sh. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+
+static struct pm_pod mkpod(const char *ns, const char *name, const char *uid, struct pm_container *ctrs, size_t n)
+{
+	struct pm_pod p = {.containers = ctrs, .n_containers = n};
+	snprintf(p.ident.namespace_, sizeof p.ident.namespace_, "%s", ns);
+	snprintf(p.ident.name, sizeof p.ident.name, "%s", name);
+	snprintf(p.ident.uid, sizeof p.ident.uid, "%s", uid);
+	return p;
+}
+
+START_TEST(find_pod)
+{
+	struct pm_container ctrs[2] = {0};
+	snprintf(ctrs[0].ident.name, sizeof ctrs[0].ident.name, "app");
+	snprintf(ctrs[1].ident.name, sizeof ctrs[1].ident.name, "POD");
+	struct pm_pod pods[3] = {
+		mkpod("default", "web-0", "2a3b4c5d-6e7f-4081-9293-0000000000b2", ctrs, 2),
+		mkpod("staging", "web-0", "2a3b4c5d-6e7f-4081-9293-0000000000b3", NULL, 0),
+		mkpod("batch", "job-1", "2a3b4c5d-6e7f-4081-9293-0000000000c1", NULL, 0),
+	};
+	struct pm_snapshot s = {.pods = pods, .n_pods = 3};
+	const struct pm_pod *p;
+	const struct pm_container *c;
+	char err[256];
+
+	ck_assert_int_eq(pm_find_pod(&s, "staging/web-0", NULL, &p, &c, err, sizeof err), 0);
+	ck_assert_ptr_eq(p, &pods[1]);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(pm_find_pod(&s, "job-1", NULL, &p, NULL, err, sizeof err), 0);
+	ck_assert_ptr_eq(p, &pods[2]);
+	ck_assert_int_eq(pm_find_pod(&s, "2A3B4C5D-6E7F-4081-9293-0000000000B2", "app", &p, &c, err, sizeof err), 0);
+	ck_assert_ptr_eq(p, &pods[0]);
+	ck_assert_ptr_eq(c, &ctrs[0]);
+	/* a name two namespaces have */
+	ck_assert_int_eq(pm_find_pod(&s, "web-0", NULL, &p, NULL, err, sizeof err), -ENOTUNIQ);
+	ck_assert_ptr_null(p);
+	ck_assert_str_eq(err, "pod name 'web-0' is in several namespaces: default, staging; give namespace/web-0");
+	/* no such pod, namespace or container */
+	ck_assert_int_eq(pm_find_pod(&s, "default/job-1", NULL, &p, NULL, err, sizeof err), -ENOENT);
+	ck_assert_str_eq(err, "no pod 'default/job-1' (give namespace/pod, a pod name or a pod UID)");
+	ck_assert_int_eq(pm_find_pod(&s, "/web-0", NULL, &p, NULL, err, sizeof err), -ENOENT);
+	ck_assert_int_eq(pm_find_pod(&s, "default/web-0", "sidecar", &p, &c, err, sizeof err), -ENOENT);
+	ck_assert_str_eq(err, "pod default/web-0 has no container 'sidecar'");
+	ck_assert_ptr_null(p);
+	ck_assert_ptr_null(c);
+	/* an error too long for ERR is cut, NUL-terminated */
+	ck_assert_int_eq(pm_find_pod(&s, "web-0", NULL, &p, NULL, err, 20), -ENOTUNIQ);
+	ck_assert_uint_eq(strlen(err), 19);
+}
+END_TEST
+
+START_TEST(scan_fixture)
+{
+	const char *dir = fixture_make("--version 2");
+	char cg[512], proc[512], kube[512];
+	snprintf(cg, sizeof cg, "%s/cgroup", dir);
+	snprintf(proc, sizeof proc, "%s/proc", dir);
+	snprintf(kube, sizeof kube, "%s/kubelet", dir);
+	struct pm_opts o = {.cgroup_root = cg, .proc_root = proc};
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+	struct pm_files f = {0};
+	const struct pm_pod *p;
+	char err[256];
+
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(pm_find_pod(&s, "2a3b4c5d-6e7f-4081-9293-0000000000b2", NULL, &p, NULL, err, sizeof err), 0);
+	/* a volume directory with one file in it, and a symlink out of it that is not followed */
+	char vol[768], path[1024];
+	snprintf(vol, sizeof vol, "%s/pods/%s/volumes/kubernetes.io~empty-dir/cache", kube, p->ident.uid);
+	char cmd[3072];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s' && head -c 10000 /dev/zero > '%s/blob' && ln -s /etc '%s/out'", vol, vol, vol);
+	ck_assert_int_eq(system(cmd), 0);
+	struct pm_files_opts fo = {.kubelet_dir = kube, .residency = PM_RES_MINCORE};
+	ck_assert_int_eq(pm_files_scan(ctx, p, &fo, &f), 0);
+	ck_assert_str_eq(f.residency, "mincore");
+	ck_assert(!f.charged_known);
+	ck_assert_ptr_nonnull(strstr(f.charged_why, "kpagecgroup"));
+	ck_assert_uint_eq(f.n_procs, 0);
+	ck_assert_uint_eq(f.n_files, 1);
+	snprintf(path, sizeof path, "%s/blob", vol);
+	ck_assert_str_eq(f.files[0].path, path);
+	ck_assert_uint_eq(f.files[0].size, 10000);
+	ck_assert_uint_eq(f.files[0].from, PM_FROM_VOLUME);
+	ck_assert(!f.files[0].states_known && !f.files[0].deleted);
+	ck_assert(f.pod_cache_known);
+	ck_assert_uint_eq(f.pod_cache, p->val.v[PM_M_FILE]);
+	ck_assert_uint_eq(f.walked, 4); /* kubernetes.io~empty-dir, cache, blob, out */
+	int says_no_process = 0;
+	for (unsigned i = 0; i < f.n_notes; i++)
+		says_no_process += strstr(f.notes[i], "no process runs") != NULL;
+	ck_assert_int_eq(says_no_process, 1);
+	/* the budget: hit, and said */
+	fo.max_files = 2;
+	ck_assert_int_eq(pm_files_scan(ctx, p, &fo, &f), 0);
+	ck_assert(f.budget_hit);
+	ck_assert_uint_eq(f.walked, 2);
+	ck_assert_uint_eq(f.n_files, 0);
+	/* a container it does not have; a pod the context does not know */
+	fo.container = "nope";
+	ck_assert_int_eq(pm_files_scan(ctx, p, &fo, &f), -ENOENT);
+	struct pm_pod stranger = mkpod("x", "y", "00000000-0000-4000-8000-000000000000", NULL, 0);
+	fo.container = NULL;
+	ck_assert_int_eq(pm_files_scan(ctx, &stranger, &fo, &f), -ENOENT);
+	pm_files_free(&f);
+	pm_files_free(&f); /* zeroed: safe twice */
+	pm_files_free(NULL);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
+static int count(void *arg, int dirfd, const char *name)
+{
+	(void)dirfd, (void)name;
+	++*(int *)arg;
+	return 0;
+}
+
+START_TEST(dir_list_flags)
+{
+	char dir[] = "/tmp/podmem-dirlist.XXXXXX", path[64];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/.hidden", dir);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/file", dir);
+	close(open(path, O_CREAT | O_WRONLY, 0600));
+	snprintf(path, sizeof path, "%s/link", dir);
+	ck_assert_int_eq(symlink(".hidden", path), 0);
+	int n = 0;
+	ck_assert_int_eq(pm_dir_list(AT_FDCWD, dir, 0, count, &n), 0);
+	ck_assert_int_eq(n, 2); /* file, link */
+	n = 0;
+	ck_assert_int_eq(pm_dir_list(AT_FDCWD, dir, PM_DIR_HIDDEN, count, &n), 0);
+	ck_assert_int_eq(n, 3); /* and .hidden, never . or .. */
+	n = 0;
+	ck_assert_int_eq(pm_dir_list(AT_FDCWD, dir, PM_DIR_HIDDEN | PM_DIR_SUBDIRS, count, &n), 0);
+	ck_assert_int_eq(n, 1);
+	/* a symlink to a directory: listed by default, refused with NOFOLLOW */
+	n = 0;
+	ck_assert_int_eq(pm_dir_list(AT_FDCWD, path, 0, count, &n), 0);
+	ck_assert_int_lt(pm_dir_list(AT_FDCWD, path, PM_DIR_NOFOLLOW, count, &n), 0); /* ENOTDIR (O_DIRECTORY) */
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+Suite *suite_files(void)
+{
+	Suite *s = suite_create("files");
+	TCase *tc = tcase_create("files");
+	tcase_add_test(tc, find_pod);
+	tcase_add_test(tc, scan_fixture);
+	tcase_add_test(tc, dir_list_flags);
+	suite_add_tcase(s, tc);
+	return s;
+}
