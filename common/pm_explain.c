@@ -53,6 +53,12 @@ const struct pm_rule pm_explain_rules[PM_F__COUNT] = {
 			      "usage - anon - file - kernel (- sock on v2): usage no category explains",
 			      "Per-CPU statistics lag, or memory this kernel does not break out in memory.stat: "
 			      "compare with a later sample."},
+	[PM_F_DELETED_OPEN] = {"deleted-open", false, 8 * MiB, 50, 0,
+			       "page cache of files unlinked but still open or mapped by the pod's processes (a file "
+			       "scan: charged bytes where known, else cached)",
+			       "The classic rotated log: the file is gone from its directory, but a process holds it "
+			       "open, so its cache (and its disk space) stay until it closes it: make the process reopen "
+			       "its files (SIGHUP, logrotate's copytruncate) or restart it."},
 	[PM_F_OOM_KILLS] = {"oom-kills", true, 0, 0, 1, "events_oom_kill: processes the OOM killer killed",
 			    "The working set reached the limit with nothing left to reclaim: raise the limit, or cut "
 			    "the largest cause above."},
@@ -412,6 +418,89 @@ struct pm_finding *pm_explain_add(struct pm_explanation *x, enum pm_finding_code
 		make(x, code, value, PM_UNIT_BYTES);
 	pm_explain_rank(x);
 	return pm_explain_find(x, code);
+}
+
+/* ---- what a file scan adds ------------------------------------------------ */
+
+/* a file's bytes as explain counts them: charged to the pod where known */
+static uint64_t file_bytes(const struct pm_files *fs, const struct pm_file *f)
+{
+	return fs->charged_known ? f->charged : f->cached;
+}
+
+/* "PATH (deleted), pid PID COMM fd N" */
+static void file_what(char *buf, size_t cap, const struct pm_file *f)
+{
+	int n = snprintf(buf, cap, "%s%s", f->path, f->deleted ? " (deleted)" : "");
+	if (n > 0 && (size_t)n < cap && f->n_holders) {
+		const struct pm_file_holder *h = &f->holder[0];
+		if (h->fd >= 0)
+			snprintf(buf + n, cap - (size_t)n, ", pid %d %s fd %d", h->pid, h->comm, h->fd);
+		else
+			snprintf(buf + n, cap - (size_t)n, ", pid %d %s (mapped)", h->pid, h->comm);
+	}
+}
+
+/* notes up to LEFT of FS's files that WANT takes, largest first (files are ranked so), into F */
+static void note_files(struct pm_finding *f, const struct pm_files *fs, bool (*want)(const struct pm_file *),
+		       unsigned left)
+{
+	char what[PM_EVIDENCE_WHAT];
+	for (size_t i = 0; i < fs->n_files && left && f->n_ev < PM_EVIDENCE_MAX; i++) {
+		const struct pm_file *file = &fs->files[i];
+		if (!want(file) || !file_bytes(fs, file))
+			continue;
+		file_what(what, sizeof what, file);
+		pm_finding_note(f, what, file_bytes(fs, file), PM_UNIT_BYTES);
+		left--;
+	}
+}
+
+static bool deleted_file(const struct pm_file *f)
+{
+	return f->deleted && !f->tmpfs; /* a deleted tmpfs file is tmpfs memory: shmem-tmpfs names it */
+}
+
+static bool tmpfs_file(const struct pm_file *f)
+{
+	return f->tmpfs;
+}
+
+static bool cache_file(const struct pm_file *f)
+{
+	return !f->tmpfs && !f->deleted;
+}
+
+void pm_explain_files(struct pm_explanation *x, const struct pm_files *fs)
+{
+	uint64_t deleted = 0;
+	for (size_t i = 0; i < fs->n_files; i++)
+		if (deleted_file(&fs->files[i]))
+			deleted += file_bytes(fs, &fs->files[i]);
+	if (passes(PM_F_DELETED_OPEN, deleted, val(&x->pod->val, PM_M_WORKING_SET_KUBELET))) {
+		struct pm_finding *f = pm_explain_add(x, PM_F_DELETED_OPEN, deleted);
+		f->n_ev = 0;
+		note_files(f, fs, deleted_file, PM_EVIDENCE_MAX);
+	}
+	struct pm_finding *f = pm_explain_find(x, PM_F_SHMEM_TMPFS);
+	if (f) {
+		char what[PM_EVIDENCE_WHAT];
+		/* the mounts that hold the pod's tmpfs files (a pod sharing the
+		 * host's mount namespace sees every tmpfs of the host) */
+		for (size_t i = 0; i < fs->n_mounts && f->n_ev < PM_EVIDENCE_MAX - 4; i++) {
+			bool holds = false;
+			for (size_t j = 0; j < fs->n_files && !holds; j++)
+				holds = fs->files[j].tmpfs && fs->files[j].dev == fs->mounts[i].dev &&
+					file_bytes(fs, &fs->files[j]);
+			snprintf(what, sizeof what, "tmpfs %s, used", fs->mounts[i].path);
+			if (holds && fs->mounts[i].used)
+				pm_finding_note(f, what, fs->mounts[i].used, PM_UNIT_BYTES);
+		}
+		note_files(f, fs, tmpfs_file, 4);
+	}
+	if ((f = pm_explain_find(x, PM_F_HOT_FILE_CACHE)))
+		note_files(f, fs, cache_file, 4);
+	pm_explain_rank(x);
 }
 
 /* ---- the fix: memory.high ------------------------------------------------ */

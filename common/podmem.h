@@ -312,6 +312,7 @@ enum pm_finding_code {
 	PM_F_RECLAIMABLE_SLAB,
 	PM_F_POD_LEVEL_CHARGE,
 	PM_F_UNACCOUNTED,
+	PM_F_DELETED_OPEN, /* from a file scan only (pm_explain_files) */
 	/* signals: after the causes, in this order */
 	PM_F_OOM_KILLS,
 	PM_F_NEAR_LIMIT,
@@ -444,6 +445,14 @@ struct pm_finding *pm_explain_find(struct pm_explanation *x, enum pm_finding_cod
 struct pm_finding *pm_explain_add(struct pm_explanation *x, enum pm_finding_code code, uint64_t value);
 /* Ranks X's findings again (after a caller changed values). */
 void pm_explain_rank(struct pm_explanation *x);
+
+struct pm_files;
+/* Adds what a file scan of X's pod (pm_files_scan) found: the
+ * deleted-open cause (page cache of files unlinked but still held, with the
+ * paths and holders), and the files and mounts behind shmem-tmpfs and
+ * hot-file-cache, as evidence (charged bytes where known, else cached);
+ * ranks X again. */
+void pm_explain_files(struct pm_explanation *x, const struct pm_files *files);
 
 /* The memory.high Kubernetes Memory QoS writes for a container, the way
  * kubelet computes it: floor((request + (limit - request) x FACTOR) / PAGE) x PAGE,

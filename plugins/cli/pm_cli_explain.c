@@ -21,7 +21,7 @@ struct cli {
 	struct pm_opts opts;
 	struct pm_explain_opts xo;
 	struct pm_request req[MAX_REQUESTS];
-	bool json, rules;
+	bool json, rules, no_files;
 	const char *pod;
 	int verbose;
 };
@@ -34,6 +34,8 @@ static void usage(FILE *f)
 		   "memory.high that Kubernetes Memory QoS (and koordinator) would set.\n"
 		   "POD is namespace/pod, a pod name when it is unique, or a pod UID.\n\n"
 		   "  --json                     print one JSON object instead\n"
+		   "  --no-files                 do not scan the pod's files (podmem files) for the\n"
+		   "                             files behind its tmpfs, deleted-open and cache findings\n"
 		   "  --request [CTR=]BYTES      the memory request (of container CTR; without CTR,\n"
 		   "                             of the only container with a limit): 512Mi, 1Gi,\n"
 		   "                             1.5G, 1048576; default: memory.min, where Memory\n"
@@ -115,9 +117,10 @@ static int parse_request(struct cli *c, size_t n, char *arg)
 
 static int parse_args(struct cli *c, int argc, char **argv)
 {
-	enum { O_JSON = 256, O_REQUEST, O_FACTOR, O_KOORD, O_RULES, O_CORE };
-	struct option lo[8 + PM_OPT__COUNT] = {
+	enum { O_JSON = 256, O_NO_FILES, O_REQUEST, O_FACTOR, O_KOORD, O_RULES, O_CORE };
+	struct option lo[9 + PM_OPT__COUNT] = {
 		{"json", no_argument, NULL, O_JSON},
+		{"no-files", no_argument, NULL, O_NO_FILES},
 		{"request", required_argument, NULL, O_REQUEST},
 		{"throttling-factor", required_argument, NULL, O_FACTOR},
 		{"koord-throttling-percent", required_argument, NULL, O_KOORD},
@@ -125,7 +128,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 	};
-	pm_cmdline_longopts(lo + 7, O_CORE);
+	pm_cmdline_longopts(lo + 8, O_CORE);
 	size_t nreq = 0;
 	int r;
 
@@ -135,6 +138,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		char *end;
 		switch (o) {
 		case O_JSON: c->json = true; break;
+		case O_NO_FILES: c->no_files = true; break;
 		case O_RULES: c->rules = true; break;
 		case 'v': c->verbose++; break;
 		case 'h': usage(stdout); exit(0);
@@ -189,34 +193,11 @@ static char *pod_label(char *buf, size_t cap, const struct pm_pod *p)
  * CLI_USAGE after saying why. */
 static int find_pod(const struct pm_snapshot *s, const char *arg, const struct pm_pod **ret)
 {
-	const struct pm_pod *found = NULL, *other = NULL;
-	size_t n = 0;
-	char label[PM_NS_MAX + PM_NAME_MAX + 2], shown[512];
-
-	for (size_t i = 0; i < s->n_pods; i++) {
-		const struct pm_pod *p = &s->pods[i];
-		snprintf(label, sizeof label, "%s/%s", p->ident.namespace_, p->ident.name);
-		if (!strcmp(label, arg) || (*p->ident.uid && !strcmp(p->ident.uid, arg))) {
-			*ret = p;
-			return CLI_OK;
-		}
-		if (!strcmp(p->ident.name, arg)) {
-			other = found;
-			found = p;
-			n++;
-		}
-	}
-	snprintf(shown, sizeof shown, "%s", arg);
-	cli_printable(shown);
-	if (n == 1) {
-		*ret = found;
+	char err[512];
+	const struct pm_container *ctr;
+	if (pm_find_pod(s, arg, NULL, ret, &ctr, err, sizeof err) == 0)
 		return CLI_OK;
-	}
-	if (n == 0)
-		return cli_bad("explain: no pod '%s' (give namespace/pod, a pod name or a UID; 'podmem' lists them)", shown);
-	char a[PM_NS_MAX + PM_NAME_MAX + 2], b[PM_NS_MAX + PM_NAME_MAX + 2];
-	fprintf(stderr, "podmem: explain: '%s' names %zu pods (%s, %s%s): give namespace/pod\n", shown, n,
-		pod_label(a, sizeof a, other), pod_label(b, sizeof b, found), n > 2 ? ", ..." : "");
+	fprintf(stderr, "podmem: explain: %s\n", cli_printable(err));
 	return CLI_USAGE;
 }
 
@@ -467,6 +448,24 @@ static void print_findings(FILE *f, const struct pm_explanation *x)
 	}
 }
 
+/* what the file scan measured and could not, in words (FILES NULL: not scanned) */
+static void print_files(FILE *f, const struct pm_files *files)
+{
+	struct text t = {.n = 0};
+	char a[32], b[32];
+	if (!files->residency) {
+		fputs("\nFiles: not scanned.\n", f);
+		return;
+	}
+	add(&t, "%zu files of %u processes, by %s%s: they hold %s of the pod's page cache, %s of it charged to the pod.",
+	    files->n_files, files->n_procs, files->residency, files->charged_known ? " + kpagecgroup" : "",
+	    cli_bytes(a, sizeof a, files->cached), files->charged_known ? cli_bytes(b, sizeof b, files->charged) : "an unknown part");
+	for (unsigned i = 0; i < files->n_notes; i++)
+		add(&t, " %s.", files->notes[i]);
+	fputs("\nFiles: ", f);
+	wrap(f, 7, 3, t.s);
+}
+
 /* what memory.high E would do, in words, after WHO ("Memory QoS ... would set") */
 static void effect_text(struct text *t, const struct pm_values *v, const struct pm_high_effect *e)
 {
@@ -579,7 +578,7 @@ static void json_effect(FILE *f, const char *key, const struct pm_high_effect *e
 		(unsigned long long)e->stuck, (unsigned long long)e->ws_kubelet_after);
 }
 
-static void print_json(FILE *f, const struct pm_snapshot *s, const struct pm_explanation *x)
+static void print_json(FILE *f, const struct pm_snapshot *s, const struct pm_explanation *x, const struct pm_files *files)
 {
 	const struct pm_pod *p = x->pod;
 	struct pm_entity e = {.level = PM_LEVEL_POD, .val = &p->val, .pod = p};
@@ -649,7 +648,20 @@ static void print_json(FILE *f, const struct pm_snapshot *s, const struct pm_exp
 		}
 		fputc('}', f);
 	}
-	fputs("]}}\n", f);
+	fputs("]}", f);
+	if (files->residency) {
+		fprintf(f, ",\"files\":{\"files\":%zu,\"processes\":%u,\"residency\":\"%s\",\"cached\":%llu",
+			files->n_files, files->n_procs, files->residency, (unsigned long long)files->cached);
+		if (files->charged_known)
+			fprintf(f, ",\"charged\":%llu", (unsigned long long)files->charged);
+		fputs(",\"notes\":[", f);
+		for (unsigned i = 0; i < files->n_notes; i++) {
+			fputs(i ? "," : "", f);
+			cli_json_str(f, files->notes[i]);
+		}
+		fputs("]}", f);
+	}
+	fputs("}\n", f);
 }
 
 /* ---- the rules, as the README's table ------------------------------------- */
@@ -700,12 +712,26 @@ static int bad_request(const struct cli *c, const struct pm_pod *pod)
 	return CLI_USAGE;
 }
 
+/* The pod's files, for the evidence; what the scan lacked the right to see
+ * is in its notes, printed with the findings (which stand without it). */
+static void explain_files(struct pm_ctx *ctx, const struct pm_pod *pod, struct pm_explanation *x, struct pm_files *files)
+{
+	struct pm_files_opts fo = PM_FILES_OPTS_INIT;
+	int e = pm_files_scan(ctx, pod, &fo, files);
+	if (e < 0) {
+		fprintf(stderr, "podmem: explain: cannot scan the pod's files: %s\n", strerror(-e));
+		return;
+	}
+	pm_explain_files(x, files);
+}
+
 int cli_explain(int argc, char **argv)
 {
 	struct cli c = {.opts = PM_OPTS_INIT};
 	struct pm_ctx *ctx;
 	struct pm_snapshot snap = {0};
 	struct pm_explanation *x = NULL;
+	struct pm_files files = {0};
 	const struct pm_pod *pod = NULL;
 	int r;
 
@@ -732,16 +758,22 @@ int cli_explain(int argc, char **argv)
 		} else if (e < 0) {
 			fprintf(stderr, "podmem: explain: %s\n", strerror(-e));
 			r = CLI_FAILED;
-		} else if (c.json) {
-			print_json(stdout, &snap, x);
 		} else {
-			print_header(stdout, &snap, x);
-			print_bar(stdout, x);
-			fputc('\n', stdout);
-			print_findings(stdout, x);
-			print_fix(stdout, &snap, x);
+			if (!c.no_files)
+				explain_files(ctx, pod, x, &files);
+			if (c.json) {
+				print_json(stdout, &snap, x, &files);
+			} else {
+				print_header(stdout, &snap, x);
+				print_bar(stdout, x);
+				fputc('\n', stdout);
+				print_findings(stdout, x);
+				print_files(stdout, &files);
+				print_fix(stdout, &snap, x);
+			}
 		}
 	}
+	pm_files_free(&files);
 	pm_explanation_free(x);
 	free(x);
 	pm_snapshot_free(&snap);

@@ -37,6 +37,7 @@ static void usage(FILE *f)
 	fprintf(f, "Usage: podmem [top] [OPTION]...\n"
 		   "       podmem metrics        print the metric catalogue (a Markdown table)\n"
 		   "       podmem labels         print the label catalogue (a Markdown table)\n"
+		   "       podmem files POD      the files that hold a pod's page cache (files --help)\n"
 		   "       podmem explain POD    where one pod's memory is, and what to change (explain --help)\n"
 		   "Show where each Kubernetes pod's and container's memory went, from the kernel's\n"
 		   "memory cgroup accounting. On a host without Kubernetes, top-level cgroups are shown.\n\n"

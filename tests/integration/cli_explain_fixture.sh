@@ -175,9 +175,9 @@ usage_error() {
 	assert_contains "$name: the message" "$(cat "$T/$name.err")" "$want"
 	assert_eq "$name: stdout" "" "$(cat "$T/$name.out")"
 }
-usage_error ambiguous "'web-0' names 2 pods (" web-0
-assert_contains "ambiguous: both named" "$(cat "$T/ambiguous.err")" "default/web-0"
-assert_contains "ambiguous: both named" "$(cat "$T/ambiguous.err")" "other/web-0"
+usage_error ambiguous "pod name 'web-0' is in several namespaces" web-0
+assert_contains "ambiguous: both named" "$(cat "$T/ambiguous.err")" "default"
+assert_contains "ambiguous: both named" "$(cat "$T/ambiguous.err")" "other"
 usage_error unknown "no pod 'nosuch'" nosuch
 usage_error unknown-ns "no pod 'batch/job-7f9c'" batch/job-7f9c
 usage_error nopod "which pod?"
@@ -209,10 +209,10 @@ assert_contains "control characters: a container in the evidence" "$(cat "$T/ctl
 "$B/podmem" explain --rules > "$T/rules.md" || fail "podmem explain --rules exited $?"
 codes=$(jq -r '.findings[].code' "$T"/*.json | sort -u)
 for c in idle-anon kernel-memory reclaimable-slab memory-pressure dying-cgroups oom-kills limit-hits near-limit \
-	shmem-tmpfs hot-file-cache dirty-writeback pod-level-charge unaccounted throttled $codes; do
+	shmem-tmpfs hot-file-cache dirty-writeback pod-level-charge unaccounted deleted-open throttled $codes; do
 	assert_eq "--rules: the row of $c" 1 "$(grep -c "^| \`$c\` |" "$T/rules.md")"
 done
-assert_eq "--rules: rows" 16 "$(wc -l < "$T/rules.md")"
+assert_eq "--rules: rows" 17 "$(wc -l < "$T/rules.md")"
 
 # ---- a host without Kubernetes: a group by its name
 fixture "$T/nokube" --version 2 --no-kube

@@ -70,11 +70,29 @@ real_pod "$CG_BASE" cgroupfs burstable "$(uid 2)" default tmpfs-0 writer
 hog "${CTR_DIR[writer]}" tmpfs "$T/tmpfs/data" "$SHM"
 first_is tmpfs-0 shmem-tmpfs "$SHM"
 assert_contains "tmpfs-0: the advice" "$(cat "$T/tmpfs-0.txt")" "sizeLimit"
+# the file scan names the file and its mount, with its bytes
+jq -e --arg f "$T/tmpfs/data" --argjson w "$SHM" '.findings[0].evidence | any(.what == $f and (.bytes - $w | fabs) <= $w / 10)' \
+	"$T/tmpfs-0.json" >/dev/null || fail "tmpfs-0: shmem-tmpfs does not name $T/tmpfs/data: $(jq -c '.findings[0].evidence' "$T/tmpfs-0.json")"
+jq -e --arg m "tmpfs $T/tmpfs, used" '.findings[0].evidence | any(.what == $m)' "$T/tmpfs-0.json" >/dev/null ||
+	fail "tmpfs-0: shmem-tmpfs does not name the mount: $(jq -c '.findings[0].evidence' "$T/tmpfs-0.json")"
+
+# a 64 MiB file deleted while its process holds it open: the rotated log
+real_pod "$CG_BASE" cgroupfs burstable "$(uid 6)" default deleted-0 logger
+hog "${CTR_DIR[logger]}" deleted "$T/disk/app.log" "$LEFT"
+first_is deleted-0 deleted-open "$LEFT"
+jq -e --arg f "$T/disk/app.log (deleted), pid $HOG_PID pm-hog fd " '.findings[0].evidence[0].what | startswith($f)' "$T/deleted-0.json" >/dev/null ||
+	fail "deleted-0: the evidence does not name the file, pid and fd: $(jq -c '.findings[0].evidence' "$T/deleted-0.json")"
+assert_contains "deleted-0: the advice" "$(cat "$T/deleted-0.txt")" "reopen"
+# without the file scan, the cause is not named (the cgroup files cannot tell it)
+"${PODMEM[@]}" --json --no-files deleted-0 > "$T/deleted-0.nofiles.json" || fail "podmem explain --no-files exited $?"
+assert_eq "deleted-0 --no-files: no deleted-open" false "$(jq '.findings | any(.code == "deleted-open")' "$T/deleted-0.nofiles.json")"
 
 real_pod "$CG_BASE" cgroupfs burstable "$(uid 4)" default hot-0 reader
 echo "$HOT_LIMIT" > "${CTR_DIR[reader]}/memory.limit_in_bytes"
 hog "${CTR_DIR[reader]}" read "$T/disk/hot" 3
 first_is hot-0 hot-file-cache "$HOT"
+jq -e --arg f "$T/disk/hot, pid " '.findings[0].evidence | any(.what | startswith($f))' "$T/hot-0.json" >/dev/null ||
+	fail "hot-0: hot-file-cache does not name the file its process holds: $(jq -c '.findings[0].evidence' "$T/hot-0.json")"
 
 # dirty pages: the kernel writes them back after 30 s, or at once when
 # something syncs the disk; a write that was written back is done again

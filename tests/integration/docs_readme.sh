@@ -12,8 +12,10 @@ assert_contains "README" "$(cat "$readme")" "make run"
 assert_contains "README" "$(cat "$readme")" "make check"
 grep -q 'make check' "$SRC/.ci/run" || fail ".ci/run does not run make check"
 # every option of every front end's --help is documented
-for opt in $("$B/podmem" --help | grep -o -- '--[a-z-]*' | sort -u); do
-	grep -q -- "$opt" "$readme" || fail "README does not mention podmem's $opt"
+for cmd in "" files explain; do
+	for opt in $("$B/podmem" $cmd --help | grep -o -- '--[a-z-]*' | sort -u); do
+		grep -q -- "$opt" "$readme" || fail "README does not mention podmem ${cmd:+$cmd }$opt"
+	done
 done
 # its label list is the label catalogue
 sed -n '/<!-- labels:begin -->/,/<!-- labels:end -->/p' "$readme" | sed '1d;$d' > "$T/readme-labels"
