@@ -95,7 +95,7 @@ START_TEST(cause_edges)
 {
 	for (int c = 0; c < PM_F__COUNT; c++) {
 		const struct pm_rule *r = &pm_explain_rules[c];
-		if (r->signal)
+		if (r->signal || c == PM_F_DELETED_OPEN) /* that one: from a file scan (files_evidence) */
 			continue;
 		/* a working set small enough that min_bytes decides */
 		for (int below = 0; below <= 1; below++) {
@@ -129,6 +129,54 @@ END_TEST
 
 /* what each cause measures: shmem is not idle anon, sock counts on v2 only,
  * reclaimable slab is not kernel-memory */
+/* a file scan adds deleted-open (at its rule's edge), and names the files
+ * and mounts behind shmem-tmpfs and hot-file-cache, by charged bytes */
+START_TEST(files_evidence)
+{
+	const struct pm_rule *r = &pm_explain_rules[PM_F_DELETED_OPEN];
+	for (int below = 0; below <= 1; below++) {
+		struct fx *f = fx_new(2, 0, false);
+		pm_set(&f->pod.val, PM_M_WORKING_SET_KUBELET, 64 * MiB);
+		pm_set(&f->pod.val, PM_M_SHMEM, 32 * MiB);
+		pm_set(&f->pod.val, PM_M_ACTIVE_FILE, 40 * MiB);
+		ck_assert_int_eq(explain(f, NULL), 0);
+		ck_assert(!made(f, PM_F_DELETED_OPEN));
+		struct pm_file files[] = {
+			{.path = "/var/log/app.log", .dev = 1, .cached = 99 * MiB, .charged = r->min_bytes - (uint64_t)below,
+			 .deleted = true, .n_holders = 1, .holder = {{4242, "nginx", 7}}},
+			{.path = "/dev/shm/data", .dev = 2, .cached = 32 * MiB, .charged = 32 * MiB, .tmpfs = true},
+			{.path = "/data/hot.db", .dev = 1, .cached = 40 * MiB, .charged = 40 * MiB, .n_holders = 1,
+			 .holder = {{4243, "db", -1}}},
+			{.path = "/tmp/gone", .dev = 2, .cached = 1 * MiB, .charged = 1 * MiB, .tmpfs = true, .deleted = true},
+		};
+		struct pm_files_mount mounts[] = {{.path = "/run", .dev = 3, .used = 5 * MiB},
+						  {.path = "/dev/shm", .dev = 2, .used = 33 * MiB}};
+		struct pm_files fs = {.files = files, .n_files = 4, .mounts = mounts, .n_mounts = 2, .charged_known = true};
+		pm_explain_files(&f->x, &fs);
+		struct pm_finding *g = pm_explain_find(&f->x, PM_F_DELETED_OPEN);
+		ck_assert_msg((g != NULL) == !below, "deleted-open at its min_bytes%s", below ? " - 1" : "");
+		if (g) {
+			ck_assert_uint_eq(g->value, r->min_bytes); /* charged, not cached; a deleted tmpfs file is not here */
+			ck_assert_uint_eq(g->n_ev, 1);
+			ck_assert_str_eq(g->ev[0].what, "/var/log/app.log (deleted), pid 4242 nginx fd 7");
+		}
+		struct pm_finding *t = pm_explain_find(&f->x, PM_F_SHMEM_TMPFS);
+		ck_assert_ptr_nonnull(t);
+		bool mount = false, file = false, run = false, gone = false;
+		for (unsigned i = 0; i < t->n_ev; i++) {
+			mount |= !strcmp(t->ev[i].what, "tmpfs /dev/shm, used") && t->ev[i].value == 33 * MiB;
+			run |= !strncmp(t->ev[i].what, "tmpfs /run", 10); /* holds none of the pod's files */
+			file |= !strcmp(t->ev[i].what, "/dev/shm/data") && t->ev[i].value == 32 * MiB;
+			gone |= !strcmp(t->ev[i].what, "/tmp/gone (deleted)");
+		}
+		ck_assert(mount && file && gone && !run);
+		struct pm_finding *h = pm_explain_find(&f->x, PM_F_HOT_FILE_CACHE);
+		ck_assert_ptr_nonnull(h);
+		ck_assert_str_eq(h->ev[h->n_ev - 1].what, "/data/hot.db, pid 4243 db (mapped)");
+	}
+}
+END_TEST
+
 START_TEST(cause_amounts)
 {
 	struct fx *f = fx_new(2, 0, false);
@@ -491,6 +539,7 @@ Suite *suite_explain(void)
 	tcase_add_test(tc, rules_table);
 	tcase_add_test(tc, cause_edges);
 	tcase_add_test(tc, cause_amounts);
+	tcase_add_test(tc, files_evidence);
 	tcase_add_test(tc, ranking);
 	tcase_add_test(tc, evidence);
 	tcase_add_test(tc, pod_level_charge);
