@@ -54,6 +54,53 @@ void cli_print_labels(FILE *f)
 	}
 }
 
+/* the levels in LEVELS as a JSON array */
+static void json_levels(FILE *f, unsigned levels)
+{
+	fputc('[', f);
+	for (int l = 0, n = 0; l < PM_LEVEL__COUNT; l++)
+		if (levels & PM_AT(l))
+			fprintf(f, "%s\"%s\"", n++ ? "," : "", pm_level_name((enum pm_level)l));
+	fputc(']', f);
+}
+
+/* the catalogues as JSON arrays (podmem metrics --json, podmem labels --json) */
+void cli_json_metrics(FILE *f)
+{
+	fputc('[', f);
+	for (int m = 0; m < PM_M__COUNT; m++) {
+		const struct pm_metric_info *i = &pm_metrics[m];
+		fprintf(f, "%s{\"name\":\"%s\",\"unit\":\"%s\",\"kind\":\"%s\",\"levels\":", m ? "," : "", i->name,
+			unit_name(i->unit), i->kind == PM_KIND_GAUGE ? "gauge" : "counter");
+		json_levels(f, i->levels);
+		fputs(",\"v1\":", f);
+		cli_json_str(f, i->v1);
+		fputs(",\"v2\":", f);
+		cli_json_str(f, i->v2);
+		fputs(",\"node\":", f);
+		cli_json_str(f, i->node);
+		fputs(",\"help\":", f);
+		cli_json_str(f, i->help);
+		fputc('}', f);
+	}
+	fputs("]\n", f);
+}
+
+void cli_json_labels(FILE *f)
+{
+	static const char *const types[] = {[PM_LT_STR] = "text", [PM_LT_ENUM] = "enum", [PM_LT_BOOL] = "boolean"};
+	fputc('[', f);
+	for (int l = 0; l < PM_L__COUNT; l++) {
+		const struct pm_label_info *i = &pm_labels[l];
+		fprintf(f, "%s{\"name\":\"%s\",\"type\":\"%s\",\"levels\":", l ? "," : "", i->name, types[i->type]);
+		json_levels(f, i->levels);
+		fprintf(f, ",\"tag\":%s,\"help\":", i->tag ? "true" : "false");
+		cli_json_str(f, i->help);
+		fputc('}', f);
+	}
+	fputs("]\n", f);
+}
+
 int main(int argc, char **argv)
 {
 	/* podmem COMMAND ...: the command's own options follow it */

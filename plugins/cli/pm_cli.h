@@ -37,6 +37,9 @@ char *cli_printable(char *s);
 /* the catalogues as the README's lists (podmem metrics, podmem labels) */
 void cli_print_metrics(FILE *f);
 void cli_print_labels(FILE *f);
+/* the same as JSON arrays */
+void cli_json_metrics(FILE *f);
+void cli_json_labels(FILE *f);
 
 /* The commands: each parses its own options (argv[0] is the command's name) and returns an exit status. */
 int cli_top(int argc, char **argv);

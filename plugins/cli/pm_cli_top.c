@@ -66,7 +66,7 @@ static bool parse_count(const char *s, long *ret)
 	char *end;
 	errno = 0;
 	*ret = strtol(s, &end, 10);
-	return !errno && !*end && end != s && *ret >= 1;
+	return s[0] >= '0' && s[0] <= '9' && !errno && !*end && *ret >= 1; /* strtol takes " 5" and "+5" */
 }
 
 static int parse_args(struct cli *c, int argc, char **argv)
@@ -93,6 +93,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->sort = strcmp(optarg, "name") ? pm_metric_by_name(optarg) : -1;
 			if (c->sort == -1 && strcmp(optarg, "name"))
 				return cli_bad("--sort: unknown field '%s' (see --help)", optarg);
+			if (c->sort >= 0 && !pm_metric_at((enum pm_metric)c->sort, PM_LEVEL_POD))
+				return cli_bad("--sort: '%s' is a node metric; pods have none (see --help)", optarg);
 			break;
 		case 'n':
 			if (!parse_count(optarg, &c->limit))
@@ -742,7 +744,10 @@ int cli_top(int argc, char **argv)
 	if ((r = parse_args(&c, argc, argv)))
 		return r;
 	if (c.cmd != CMD_TOP) {
-		(c.cmd == CMD_METRICS ? cli_print_metrics : cli_print_labels)(stdout);
+		if (c.json)
+			(c.cmd == CMD_METRICS ? cli_json_metrics : cli_json_labels)(stdout);
+		else
+			(c.cmd == CMD_METRICS ? cli_print_metrics : cli_print_labels)(stdout);
 		return fflush(stdout) ? 1 : 0;
 	}
 	c.opts.log = cli_log;

@@ -24,6 +24,16 @@ make_fixture ok --version 1 --driver cgroupfs --runtime containerd
 expect_usage_error "unknown long option" "--bogus" "${OPTS[@]}" --bogus
 expect_usage_error "unknown short option" "-x" -x "${OPTS[@]}"
 expect_usage_error "unknown option with a value" "--json=yes" --json=yes "${OPTS[@]}"
+expect_usage_error "a count with a leading blank" "' 5'" -n ' 5' "${OPTS[@]}"
+expect_usage_error "a count with a sign" "'+5'" -n +5 "${OPTS[@]}"
+expect_usage_error "a node-only metric to sort pods by" "'free' is a node metric" --sort free "${OPTS[@]}"
+# the catalogues as JSON: every metric and label, strict JSON
+"$P" metrics --json > "$T/metrics.json" || fail "podmem metrics --json exited $?"
+assert_eq "podmem metrics --json: metrics" "$(grep -c '^X(' "$SRC/common/pm_catalog.def")" "$(jq length "$T/metrics.json")"
+assert_eq "podmem metrics --json: the first" '"usage" "bytes" ["node","pod","container"]' \
+	"$(jq -r '.[0] | "\(.name | tojson) \(.unit | tojson) \(.levels | tojson)"' "$T/metrics.json")"
+"$P" labels --json > "$T/labels.json" || fail "podmem labels --json exited $?"
+assert_eq "podmem labels --json: labels" "$(grep -c '^L(' "$SRC/common/pm_labels.def")" "$(jq length "$T/labels.json")"
 expect_usage_error "unknown command" "frobnicate" "${OPTS[@]}" frobnicate
 expect_usage_error "--sort nosuchfield" "nosuchfield" "${OPTS[@]}" --sort nosuchfield
 expect_usage_error "--sort ''" "--sort" "${OPTS[@]}" --sort ''
