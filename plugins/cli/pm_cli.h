@@ -16,6 +16,12 @@ enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
  * the verbosity (0: errors and warnings, 1: info, 2: debug) */
 void cli_log(void *ud, int level, const char *fmt, va_list ap);
 
+/* The one way a command starts the core: logs to stderr at VERBOSE, raises
+ * RLIMIT_NOFILE and opens *CTX; with SNAP, takes one sample into it too.
+ * CLI_OK; CLI_USAGE when the core cannot open (it said why); CLI_FAILED
+ * when the sample fails (said here; *CTX is open then). */
+int cli_start(struct pm_opts *o, int *verbose, struct pm_ctx **ctx, struct pm_snapshot *snap);
+
 /* "podmem: " FMT (with ARG) on stderr; returns CLI_USAGE */
 int cli_bad(const char *fmt, const char *arg);
 

@@ -741,16 +741,9 @@ int cli_explain(int argc, char **argv)
 		print_rules(stdout);
 		return fflush(stdout) ? CLI_FAILED : CLI_OK;
 	}
-	c.opts.log = cli_log;
-	c.opts.log_ud = &c.verbose;
-	pm_raise_nofile();
-	if (pm_ctx_open(&ctx, &c.opts) < 0)
-		return CLI_USAGE;
-	r = pm_sample(ctx, &snap);
-	if (r < 0) {
-		fprintf(stderr, "podmem: cannot sample: %s\n", strerror(-r));
-		r = CLI_FAILED;
-	} else if ((r = find_pod(&snap, c.pod, &pod)) == CLI_OK) {
+	if ((r = cli_start(&c.opts, &c.verbose, &ctx, &snap)) == CLI_USAGE)
+		return r;
+	if (r == CLI_OK && (r = find_pod(&snap, c.pod, &pod)) == CLI_OK) {
 		x = calloc(1, sizeof *x);
 		int e = x ? pm_explain(&snap, pod, &c.xo, x) : -ENOMEM;
 		if (e == -ENOENT) {

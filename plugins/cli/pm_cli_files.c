@@ -403,25 +403,17 @@ int cli_files(int argc, char **argv)
 
 	if ((r = parse_args(&c, argc, argv)))
 		return r;
-	c.opts.log = cli_log;
-	c.opts.log_ud = &c.verbose;
-	pm_raise_nofile();
-	if (pm_ctx_open(&ctx, &c.opts) < 0)
-		return CLI_USAGE;
-	r = pm_sample(ctx, &snap);
-	if (r < 0) {
-		fprintf(stderr, "podmem: cannot sample: %s\n", strerror(-r));
-		r = CLI_FAILED;
-	} else if (pm_find_pod(&snap, c.pod, c.fo.container, &pod, NULL, err, sizeof err) < 0) {
+	if ((r = cli_start(&c.opts, &c.verbose, &ctx, &snap)) == CLI_USAGE)
+		return r;
+	if (r == CLI_OK && pm_find_pod(&snap, c.pod, c.fo.container, &pod, NULL, err, sizeof err) < 0) {
 		fprintf(stderr, "podmem: %s\n", cli_printable(err));
 		r = CLI_USAGE;
-	} else if ((r = pm_files_scan(ctx, pod, &c.fo, &res)) < 0) {
+	} else if (r == CLI_OK && (r = pm_files_scan(ctx, pod, &c.fo, &res)) < 0) {
 		fprintf(stderr, "podmem: cannot scan the files of %s: %s\n", c.pod,
 			r == -ENOSYS ? "this kernel has no cachestat (try --residency mincore)" : strerror(-r));
 		r = CLI_FAILED;
-	} else {
+	} else if (r == CLI_OK) {
 		(c.json ? print_json : print_table)(stdout, pod, &c, &res);
-		r = CLI_OK;
 	}
 	pm_files_free(&res);
 	pm_snapshot_free(&snap);

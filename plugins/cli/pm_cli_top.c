@@ -750,17 +750,11 @@ int cli_top(int argc, char **argv)
 			(c.cmd == CMD_METRICS ? cli_print_metrics : cli_print_labels)(stdout);
 		return fflush(stdout) ? 1 : 0;
 	}
-	c.opts.log = cli_log;
-	c.opts.log_ud = &c.verbose;
-	pm_raise_nofile();
-	if (pm_ctx_open(&ctx, &c.opts) < 0)
-		return 2;
+	if ((r = cli_start(&c.opts, &c.verbose, &ctx, c.interval ? NULL : &snap)) == CLI_USAGE)
+		return r;
 	if (c.interval) {
 		r = live(&c, ctx, &snap);
-	} else if ((r = pm_sample(ctx, &snap)) < 0) {
-		fprintf(stderr, "podmem: cannot sample: %s\n", strerror(-r));
-		r = CLI_FAILED;
-	} else {
+	} else if (r == CLI_OK) {
 		sort_snapshot(&snap, c.sort);
 		if (c.json)
 			print_json(stdout, &snap, pm_ctx_root(ctx), c.limit > 0 ? (size_t)c.limit : SIZE_MAX);

@@ -16,6 +16,21 @@ void cli_log(void *ud, int level, const char *fmt, va_list ap)
 	fputc('\n', stderr);
 }
 
+int cli_start(struct pm_opts *o, int *verbose, struct pm_ctx **ctx, struct pm_snapshot *snap)
+{
+	o->log = cli_log;
+	o->log_ud = verbose;
+	pm_raise_nofile();
+	if (pm_ctx_open(ctx, o) < 0)
+		return CLI_USAGE;
+	int r = snap ? pm_sample(*ctx, snap) : 0;
+	if (r < 0) {
+		fprintf(stderr, "podmem: cannot sample: %s\n", strerror(-r));
+		return CLI_FAILED;
+	}
+	return CLI_OK;
+}
+
 int cli_bad(const char *fmt, const char *arg)
 {
 	fputs("podmem: ", stderr);
