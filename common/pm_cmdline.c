@@ -1,12 +1,16 @@
 /* The core options on a command line (see pm_cmdline.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "pm_cmdline.h"
 
-void pm_cmdline_longopts(struct option *lo, int first)
+void pm_cmdline_longopts(struct option *lo, size_t cap, size_t n_ours, int first)
 {
+	if (cap < PM_CMDLINE_OPTS(n_ours))
+		abort();
 	for (int i = 0; i < PM_OPT__COUNT; i++)
-		lo[i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, first + i};
+		lo[n_ours + (size_t)i] = (struct option){pm_core_opts[i].long_name, required_argument, NULL, first + i};
+	lo[n_ours + PM_OPT__COUNT] = (struct option){0};
 }
 
 void pm_cmdline_usage(FILE *f, int indent, int col)

@@ -3,8 +3,8 @@
  * (podmem, podmem-execd, podmem-agentx): their getopt_long entries, their
  * --help lines and setting one from its getopt value.
  *
- *   struct option lo[N_OURS + PM_OPT__COUNT + 1] = { ...ours... };
- *   pm_cmdline_longopts(lo + N_OURS, CORE);        // CORE: a value above ours
+ *   struct option lo[PM_CMDLINE_OPTS(N_OURS)] = { ...ours... };
+ *   pm_cmdline_longopts(lo, PM_ARRAY_LEN(lo), N_OURS, CORE); // CORE: a value above ours
  *   ... case default: r = pm_cmdline_take(&opts, c, CORE, optarg); ...
  */
 #ifndef PM_CMDLINE_H
@@ -15,9 +15,13 @@
 
 #include "podmem.h"
 
-/* Fills LO[0 .. PM_OPT__COUNT - 1] with the core options, each with a
- * required argument and the getopt value FIRST + its enum pm_core_opt. */
-void pm_cmdline_longopts(struct option *lo, int first);
+/* Appends to LO, after its first N_OURS entries (the program's own), the
+ * core options (each with a required argument and the getopt value FIRST +
+ * its enum pm_core_opt) and getopt_long's terminating zero entry. CAP is
+ * LO's length: PM_CMDLINE_OPTS(N_OURS) entries are needed; with fewer it
+ * aborts, as the program is wrong. */
+#define PM_CMDLINE_OPTS(n_ours) ((n_ours) + PM_OPT__COUNT + 1)
+void pm_cmdline_longopts(struct option *lo, size_t cap, size_t n_ours, int first);
 
 /* Writes one help line per core option: INDENT spaces, "--name META", and
  * the help text from column COL (or one space after a longer option). */

@@ -118,7 +118,7 @@ static int parse_request(struct cli *c, size_t n, char *arg)
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_NO_FILES, O_REQUEST, O_FACTOR, O_KOORD, O_RULES, O_CORE };
-	struct option lo[9 + PM_OPT__COUNT] = {
+	struct option lo[PM_CMDLINE_OPTS(8)] = {
 		{"json", no_argument, NULL, O_JSON},
 		{"no-files", no_argument, NULL, O_NO_FILES},
 		{"request", required_argument, NULL, O_REQUEST},
@@ -128,7 +128,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 	};
-	pm_cmdline_longopts(lo + 8, O_CORE);
+	pm_cmdline_longopts(lo, sizeof lo / sizeof lo[0], 8, O_CORE);
 	size_t nreq = 0;
 	int r;
 

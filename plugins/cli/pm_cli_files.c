@@ -58,7 +58,7 @@ static int number(const char *arg, long min, long *ret)
 static int parse_args(struct files_cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_CONTAINER, O_MAX_FILES, O_KUBELET, O_RESIDENCY, O_NO_CHARGED, O_CORE };
-	struct option lo[9 + PM_OPT__COUNT] = {
+	struct option lo[PM_CMDLINE_OPTS(9)] = {
 		{"json", no_argument, NULL, O_JSON},
 		{"container", required_argument, NULL, O_CONTAINER},
 		{"top", required_argument, NULL, 'n'},
@@ -69,7 +69,7 @@ static int parse_args(struct files_cli *c, int argc, char **argv)
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 	};
-	pm_cmdline_longopts(lo + 9, O_CORE);
+	pm_cmdline_longopts(lo, sizeof lo / sizeof lo[0], 9, O_CORE);
 	long n;
 
 	optind = 1;

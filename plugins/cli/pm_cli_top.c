@@ -72,14 +72,14 @@ static bool parse_count(const char *s, long *ret)
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_SORT, O_CONTAINERS, O_INTERVAL, O_ITERATIONS, O_CORE };
-	struct option lo[10 + PM_OPT__COUNT] = {
+	struct option lo[PM_CMDLINE_OPTS(9)] = {
 		{"json", no_argument, NULL, O_JSON},       {"sort", required_argument, NULL, O_SORT},
 		{"top", required_argument, NULL, 'n'},     {"containers", no_argument, NULL, O_CONTAINERS},
 		{"verbose", no_argument, NULL, 'v'},       {"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},       {"interval", required_argument, NULL, O_INTERVAL},
 		{"iterations", required_argument, NULL, O_ITERATIONS},
 	};
-	pm_cmdline_longopts(lo + 9, O_CORE);
+	pm_cmdline_longopts(lo, sizeof lo / sizeof lo[0], 9, O_CORE);
 
 	opterr = 0;
 	for (int o; (o = getopt_long(argc, argv, ":n:vhV", lo, NULL)) != -1;) {

@@ -166,13 +166,13 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},                {"version", no_argument, NULL, 'V'},
 	};
 	enum { N_OURS = sizeof ours / sizeof ours[0], CORE = 256 };
-	struct option longopts[N_OURS + PM_OPT__COUNT + 1] = {{0}};
+	struct option longopts[PM_CMDLINE_OPTS(N_OURS)] = {{0}};
 	char *end;
 	unsigned long n;
 	int c, r;
 
 	memcpy(longopts, ours, sizeof ours);
-	pm_cmdline_longopts(longopts + N_OURS, CORE);
+	pm_cmdline_longopts(longopts, sizeof longopts / sizeof longopts[0], N_OURS, CORE);
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":x:fi:p:L:D:hV", longopts, NULL)) != -1) {

@@ -283,7 +283,7 @@ enum opt { OPT_FORMAT = 1000, OPT_ONCE, OPT_INTERVAL, OPT_OUTPUT, OPT_VERBOSE, O
 static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po, uint64_t *ret_interval,
 		      bool *ret_once)
 {
-	struct option longopts[PM_OPT__COUNT + 8] = {
+	struct option longopts[PM_CMDLINE_OPTS(7)] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"once", no_argument, NULL, OPT_ONCE},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
@@ -292,7 +292,7 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 		{"help", no_argument, NULL, OPT_HELP},
 		{"version", no_argument, NULL, OPT_VERSION},
 	};
-	pm_cmdline_longopts(longopts + 7, OPT_CORE);
+	pm_cmdline_longopts(longopts, sizeof longopts / sizeof longopts[0], 7, OPT_CORE);
 	int c, idx = -1;
 
 	opterr = 0;
