@@ -238,7 +238,7 @@ static int get_metrics(struct podmem_cd *p, const oconfig_item_t *ci)
 				p->metric_on[m] = any = true;
 		pm_cd_pat_free(&pat);
 		if (!any)
-			return refuse_at(ci, i, "names no metric of the node, a pod or a container (see the metric list in the README)");
+			return refuse_at(ci, i, "names no node, pod or container metric (see the README's metric list)");
 	}
 	return 0;
 }

@@ -191,8 +191,9 @@ static void files_scan_due(struct execd *x)
 	if (err < 0)
 		log_line(LOG_ERR, "file scan incomplete: %s; writing the files of %zu pods", strerror(-err),
 			 x->files.n_pods);
-	log_line(LOG_DEBUG, "file scan: %zu pods, %zu files, %zu directory entries walked, %zu rows, %.3f s", st.pods,
-		 st.files, st.walked, st.rows, (double)(now_ns() - start) / NS_PER_S);
+	if (x->verbose)
+		log_line(LOG_DEBUG, "file scan: %zu pods, %zu files, %zu directory entries walked, %zu rows, %.3f s",
+			 st.pods, st.files, st.walked, st.rows, (double)(now_ns() - start) / NS_PER_S);
 	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
 		if ((st.need & needs[i].bit) && !(x->files_need_said & needs[i].bit)) {
 			x->files_need_said |= needs[i].bit;
@@ -204,10 +205,11 @@ static void files_scan_due(struct execd *x)
 		log_line(LOG_WARNING, "file scan of %s: charged bytes unknown (%s): files ranked by cached bytes",
 			 pod_name(name, sizeof name, st.uncharged), st.charged_why);
 	}
-	if (st.budget_hit)
+	if (st.budget_hit && (!x->files_budget_said || x->verbose))
 		log_line(x->files_budget_said ? LOG_DEBUG : LOG_WARNING,
-			 "file scan of %s: the directory walks stopped at --max-files %zu", pod_name(name, sizeof name,
-			 st.budget_hit), x->files.opts.max_files ? x->files.opts.max_files : (size_t)PM_FILES_MAX_DEFAULT);
+			 "file scan of %s: the directory walks stopped at --max-files %zu",
+			 pod_name(name, sizeof name, st.budget_hit),
+			 x->files.opts.max_files ? x->files.opts.max_files : (size_t)PM_FILES_MAX_DEFAULT);
 	x->files_budget_said |= st.budget_hit != NULL;
 }
 
