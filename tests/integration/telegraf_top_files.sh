@@ -179,6 +179,24 @@ assert_eq "default/files-0's rows now" "$(jq -r --argjson n "$N" '[.files[:$n][]
 	"$(grep '^podmem_file,.*pod_uid=4b5c6d7e-0000-4000-8000-00000000d001,' "$T/j2.lp" | sed -E 's/.*,path=(.*),pod=.*/\1/; s/\\(.)/\1/g' | LC_ALL=C sort | paste -sd'|')"
 assert_not_contains "the held file, now fourth" "$(grep '^podmem_file,' "$T/j2.lp")" "rotated"
 
+# ---- between scans, a batch allocates nothing ------------------------------------------------
+# valgrind's count over 3 batches and over 9, one scan in each run (the core's own rescan, every
+# 10th sample by default, allocates: the runs stop before it)
+allocs() { sed -n 's/.*total heap usage: \([0-9,]*\) allocs.*/\1/p' "$1"; }
+if command -v valgrind >/dev/null; then
+	for k in 3 9; do
+		head -c "$k" /dev/zero | tr '\0' '\n' | valgrind --log-file="$T/vg.$k" "$EXECD" --top-files "$N" \
+			--files-interval 1h "${OPTS[@]}" >"$T/vg.$k.lp"
+		assert_eq "valgrind: podmem_file rows of $k batches" $((k * 2 * N)) "$(grep -c '^podmem_file,' "$T/vg.$k.lp")"
+	done
+	a3=$(allocs "$T/vg.3") a9=$(allocs "$T/vg.9")
+	[ -n "$a3" ] || fail "no heap summary from valgrind: $(tail -3 "$T/vg.3")"
+	assert_eq "allocations in 3 and in 9 batches (batches 4 to 9 must allocate nothing)" "$a3" "$a9"
+	note "$a3 allocations in 3 batches and in 9, with --top-files $N"
+else
+	note "SKIP of the allocation count: valgrind is not installed"
+fi
+
 # ---- what a scan costs: pods with 1,000 and 10,000 files in a volume ---------------------------
 # (written by a process of the pod, which is gone: the scan walks the volume alone; each file's
 # pages are told by cachestat and, page by page, by kpagecgroup)
