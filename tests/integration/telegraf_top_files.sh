@@ -149,6 +149,19 @@ line=$(grep -F "podmem_file_charged_bytes{deleted=\"false\",namespace=\"default\
 	fail "no charged sample of the held file: $(grep podmem_file_charged "$T/b.prom")"
 near "Prometheus: the held file charged" $((8 * MiB)) "${line##* }"
 
+# ---- without CAP_SYS_ADMIN: no charged field, and it says why, once ----------------------------
+printf '\n\n' | setpriv --inh-caps=-sys_admin,-checkpoint_restore --bounding-set=-sys_admin,-checkpoint_restore \
+	"$EXECD" --top-files "$N" --files-interval 1ms "${OPTS[@]}" >"$T/noadmin.lp" 2>"$T/noadmin.err" ||
+	fail "without CAP_SYS_ADMIN: exit $?: $(cat "$T/noadmin.err")"
+assert_eq "without CAP_SYS_ADMIN: rows of two batches" $((4 * N)) "$(grep -c '^podmem_file,' "$T/noadmin.lp")"
+assert_eq "without CAP_SYS_ADMIN: charged fields" 0 "$(grep '^podmem_file,' "$T/noadmin.lp" | grep -c 'charged=' || true)"
+grep -q "^podmem_file,deleted=true,namespace=default,path=$T/disk/deleted,.* size=16777216i,cached=" "$T/noadmin.lp" ||
+	fail "without CAP_SYS_ADMIN: the deleted file is not a row: $(grep '^podmem_file,' "$T/noadmin.lp")"
+assert_eq "without CAP_SYS_ADMIN: what it says (two scans, each warning once)" \
+	"W! podmem-execd: file scan: needs CAP_SYS_ADMIN: /proc/PID/map_files and which cgroup pages are charged to ('podmem files POD' says what it missed)
+W! podmem-execd: file scan of default/files-0: charged bytes unknown (needs CAP_SYS_ADMIN: /proc/self/pagemap gives no page frame numbers without it): files ranked by cached bytes" \
+	"$(cat "$T/noadmin.err")"
+
 # ---- --files-interval: batches within it repeat the last scan's rows --------------------------
 n=$(( $(podmem_json "${OPTS[@]}" >"$T/s.json" && batch_lines "$T/s.json") + 2 * N ))
 execd_start --top-files "$N" --files-interval 1h --verbose "${OPTS[@]}"
