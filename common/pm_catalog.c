@@ -5,10 +5,12 @@
 
 #include "pm_internal.h"
 
+/* the level sets the catalogues write (no <stdio.h> here: FILE is free) */
 #define NODE PM_AT_NODE
 #define POD PM_AT_POD
 #define CONTAINER PM_AT_CONTAINER
 #define CG PM_AT_CG
+#define FILE PM_AT_FILE
 const struct pm_metric_info pm_metrics[PM_M__COUNT] = {
 #define X(id, name, unit, kind, levels, v1, v2, node, help) \
 	[PM_M_##id] = {name, PM_UNIT_##unit, PM_KIND_##kind, levels, v1, v2, node, help},
@@ -30,6 +32,7 @@ const struct pm_label_info pm_labels[PM_L__COUNT] = {
 #undef POD
 #undef CONTAINER
 #undef CG
+#undef FILE
 
 const char *pm_level_name(enum pm_level l)
 {
@@ -37,6 +40,7 @@ const char *pm_level_name(enum pm_level l)
 	case PM_LEVEL_NODE: return "node";
 	case PM_LEVEL_POD: return "pod";
 	case PM_LEVEL_CONTAINER: return "container";
+	case PM_LEVEL_FILE: return "file";
 	case PM_LEVEL__COUNT: break;
 	}
 	return "";

@@ -1,5 +1,6 @@
-/* The walk over a snapshot and the values of its labels: the one way every
- * front end reaches the entities of a sample and names them. */
+/* The walk over a snapshot, the file entity of a file scan's file, and the
+ * values of their labels: the one way every front end reaches the entities
+ * of a sample and names them. */
 #include "pm_internal.h"
 
 void pm_walk_init(struct pm_walk *w, const struct pm_snapshot *snap)
@@ -45,12 +46,20 @@ static const char *number(int *num, int n, const char *text)
 	return text;
 }
 
+static const char *truth(int *num, bool b)
+{
+	return number(num, b, b ? "true" : "false");
+}
+
 const char *pm_label_value(const struct pm_entity *e, enum pm_label l, int *num)
 {
 	if ((unsigned)l >= PM_L__COUNT || !pm_label_at(l, e->level))
 		return NULL;
 	const struct pm_pod_ident *p = &e->pod->ident;
 	const struct pm_ctr_ident *c = e->ctr ? &e->ctr->ident : NULL;
+	const struct pm_file *f = e->file;
+	if (pm_labels[l].owner == PM_LEVEL_CONTAINER && !c)
+		return NULL; /* a file of the whole pod */
 	switch (l) {
 	case PM_L_KIND: return number(num, (int)p->kind, p->kind == PM_GROUP ? "group" : "pod");
 	case PM_L_NAMESPACE: return p->namespace_;
@@ -61,8 +70,27 @@ const char *pm_label_value(const struct pm_entity *e, enum pm_label l, int *num)
 	case PM_L_CONTAINER: return c->name;
 	case PM_L_CONTAINER_ID: return c->id;
 	case PM_L_RUNTIME: return number(num, (int)c->runtime, pm_runtime_name(c->runtime));
-	case PM_L_SANDBOX: return number(num, c->sandbox, c->sandbox ? "true" : "false");
+	case PM_L_SANDBOX: return truth(num, c->sandbox);
+	case PM_L_PATH: return f->path;
+	case PM_L_DELETED: return truth(num, f->deleted);
+	case PM_L_TMPFS: return truth(num, f->tmpfs);
 	case PM_L__COUNT: break;
 	}
 	return NULL;
+}
+
+void pm_file_entity(struct pm_entity *e, const struct pm_pod *pod, const struct pm_container *ctr,
+		    const struct pm_file *f, bool charged_known, struct pm_values *val)
+{
+	memset(val->present, 0, sizeof val->present);
+	pm_set(val, PM_M_SIZE, f->size);
+	pm_set(val, PM_M_CACHED, f->cached);
+	if (f->states_known) {
+		pm_set(val, PM_M_DIRTY, f->dirty);
+		pm_set(val, PM_M_WRITEBACK, f->writeback);
+		pm_set(val, PM_M_RECENTLY_EVICTED, f->recently_evicted);
+	}
+	if (charged_known)
+		pm_set(val, PM_M_CHARGED, f->charged);
+	*e = (struct pm_entity){.level = PM_LEVEL_FILE, .val = val, .pod = pod, .ctr = ctr, .file = f};
 }

@@ -32,10 +32,12 @@ enum pm_kind { PM_KIND_GAUGE, PM_KIND_COUNTER };
 
 /* ---- levels: what a walk yields, and what a metric or label applies to --- */
 
-/* The levels of a snapshot, in walk order. A pod-level entity is a pod or,
- * on a host without Kubernetes, a group (see enum pm_pod_kind). */
-enum pm_level { PM_LEVEL_NODE, PM_LEVEL_POD, PM_LEVEL_CONTAINER, PM_LEVEL__COUNT };
-/* "node", "pod", "container" */
+/* The levels of a snapshot, in walk order, then files. A pod-level entity
+ * is a pod or, on a host without Kubernetes, a group (see enum pm_pod_kind).
+ * A file is one of a pod's files, from a file scan (pm_files_scan): the
+ * snapshot's walk yields none; pm_file_entity() makes one. */
+enum pm_level { PM_LEVEL_NODE, PM_LEVEL_POD, PM_LEVEL_CONTAINER, PM_LEVEL_FILE, PM_LEVEL__COUNT };
+/* "node", "pod", "container", "file" */
 const char *pm_level_name(enum pm_level l);
 
 /* sets of levels, as the catalogues write them */
@@ -44,6 +46,7 @@ const char *pm_level_name(enum pm_level l);
 #define PM_AT_POD PM_AT(PM_LEVEL_POD)
 #define PM_AT_CONTAINER PM_AT(PM_LEVEL_CONTAINER)
 #define PM_AT_CG (PM_AT_POD | PM_AT_CONTAINER) /* pods, groups and containers */
+#define PM_AT_FILE PM_AT(PM_LEVEL_FILE)
 
 enum pm_metric {
 #define X(id, name, unit, kind, levels, v1, v2, node, help) PM_M_##id,
@@ -200,13 +203,16 @@ static inline bool pm_label_at(enum pm_label l, enum pm_level lv)
 
 /* ---- the walk: every entity of a snapshot, in one order ---------------- */
 
-/* One node, pod (or group) or container: what one line, series, row or
- * value list is about. Points into the snapshot walked. */
+struct pm_file;
+
+/* One node, pod (or group), container or file: what one line, series, row
+ * or value list is about. Points into the snapshot walked (and the file scan). */
 struct pm_entity {
 	enum pm_level level;
 	const struct pm_values *val;
 	const struct pm_pod *pod;       /* PM_LEVEL_POD and below; NULL for the node */
-	const struct pm_container *ctr; /* PM_LEVEL_CONTAINER; else NULL */
+	const struct pm_container *ctr; /* PM_LEVEL_CONTAINER; a file's when its scan was narrowed to one; else NULL */
+	const struct pm_file *file;     /* PM_LEVEL_FILE; else NULL */
 };
 
 /* Caller-allocated; its fields are private. */
@@ -224,12 +230,22 @@ void pm_walk_init(struct pm_walk *w, const struct pm_snapshot *snap);
 /* Fills E with the next entity; false at the end. */
 bool pm_walk_next(struct pm_walk *w, struct pm_entity *e);
 
-/* The value of label L for E, or NULL when L is not carried at E's level.
+/* The value of label L for E, or NULL when L is not carried at E's level
+ * (nor a container's label by a file not narrowed to one).
  * Text is "" when unknown (an unresolved namespace, a group's UID); a BOOL
  * is "true" or "false"; an ENUM is its name (pm_qos_name, ...). For ENUM and
  * BOOL labels, *NUM (when NUM is not NULL) gets the number. The text lives
  * as long as the snapshot's entry. */
 const char *pm_label_value(const struct pm_entity *e, enum pm_label l, int *num);
+
+/* Makes E the file entity of F, a file a pm_files_scan() of POD found (CTR:
+ * the container it was narrowed to, or NULL), with F's bytes as the
+ * catalogue's file metrics in VAL (the caller's, which E points to): size
+ * and cached; dirty, writeback and recently_evicted when F's states are
+ * known (cachestat); charged when CHARGED_KNOWN (the scan's charged_known).
+ * Its labels are POD's (and CTR's), path, deleted and tmpfs. Allocates nothing. */
+void pm_file_entity(struct pm_entity *e, const struct pm_pod *pod, const struct pm_container *ctr,
+		    const struct pm_file *f, bool charged_known, struct pm_values *val);
 
 /* ---- options ----------------------------------------------------------- */
 

@@ -265,6 +265,7 @@ static void print_json(FILE *f, const struct pm_snapshot *s, const char *root, s
 			json_vals(f, &e, json_labels(f, &e, true));
 			fputc('}', f);
 			break;
+		case PM_LEVEL_FILE: /* not in a snapshot's walk */
 		case PM_LEVEL__COUNT:
 			break;
 		}

@@ -37,8 +37,9 @@ enum report {
 	REPORT_SANDBOX = PM_LEVEL__COUNT,
 	REPORT__COUNT
 };
-static const char *const report_key[REPORT__COUNT] = {"ReportNode", "ReportPods", "ReportContainers",
-						       "ReportSandbox"};
+static const char *const report_key[REPORT__COUNT] = {
+	[REPORT_NODE] = "ReportNode", [REPORT_PODS] = "ReportPods", [REPORT_CONTAINERS] = "ReportContainers",
+	[REPORT_SANDBOX] = "ReportSandbox"}; /* NULL for a level collectd is never given (files) */
 
 struct cd_inst {
 	char name[DATA_MAX_NAME_LEN];
@@ -233,11 +234,11 @@ static int get_metrics(struct podmem_cd *p, const oconfig_item_t *ci)
 		if (pm_cd_pat_init(&pat, ci->values[i].value.string, why, sizeof why) < 0)
 			return refuse_at(ci, i, why);
 		for (int m = 0; m < PM_M__COUNT; m++)
-			if (pm_cd_pat_match(&pat, pm_metrics[m].name))
+			if ((pm_metrics[m].levels & (PM_AT_NODE | PM_AT_CG)) && pm_cd_pat_match(&pat, pm_metrics[m].name))
 				p->metric_on[m] = any = true;
 		pm_cd_pat_free(&pat);
 		if (!any)
-			return refuse_at(ci, i, "names no metric (see the metric list in the README)");
+			return refuse_at(ci, i, "names no node, pod or container metric (see the README's metric list)");
 	}
 	return 0;
 }
@@ -252,7 +253,7 @@ static int set_option(struct podmem_cd *p, const oconfig_item_t *ci)
 	if (core >= 0 && !strcasecmp(k, pm_core_opts[core].conf_name))
 		return get_dir(p, ci, core);
 	for (int r = 0; r < REPORT__COUNT; r++)
-		if (!strcasecmp(k, report_key[r]))
+		if (report_key[r] && !strcasecmp(k, report_key[r]))
 			return get_bool(ci, &p->report[r]);
 	if (!strcasecmp(k, "Namespace"))
 		return get_patterns(ci, &p->ns_only);

@@ -61,9 +61,11 @@ struct view {
 	getter get;
 };
 
+/* V_NODE to V_CTR: the views whose rows are the walk's entities */
 enum { V_INFO, V_NODE, V_POD, V_CTR, V__COUNT };
 
-/* the view whose rows are the walk's entities of each level */
+/* the view whose rows are the walk's entities of each level (the walk
+ * yields no file: the MIB has no file table) */
 static const int level_view[PM_LEVEL__COUNT] = {
 	[PM_LEVEL_NODE] = V_NODE, [PM_LEVEL_POD] = V_POD, [PM_LEVEL_CONTAINER] = V_CTR};
 
@@ -314,8 +316,8 @@ static void rows_sort(struct view *v)
 /* empties the views whose rows are the walk's entities */
 static void rows_clear(struct pm_tree *t)
 {
-	for (int l = 0; l < PM_LEVEL__COUNT; l++)
-		t->views[level_view[l]].n_rows = 0;
+	for (int v = V_NODE; v <= V_CTR; v++)
+		t->views[v].n_rows = 0;
 }
 
 int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char *root)
@@ -337,8 +339,8 @@ int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char 
 		if (!row_index(r)) /* a pod with no key drops its containers too */
 			v->n_rows--;
 	}
-	for (int l = 0; l < PM_LEVEL__COUNT; l++)
-		rows_sort(&t->views[level_view[l]]);
+	for (int v = V_NODE; v <= V_CTR; v++)
+		rows_sort(&t->views[v]);
 	return 0;
 }
 
@@ -527,8 +529,8 @@ void pm_tree_free(struct pm_tree *t)
 {
 	if (!t)
 		return;
-	for (int l = 0; l < PM_LEVEL__COUNT; l++)
-		free(t->views[level_view[l]].rows);
+	for (int v = V_NODE; v <= V_CTR; v++)
+		free(t->views[v].rows);
 	free(t);
 }
 

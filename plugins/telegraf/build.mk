@@ -1,14 +1,14 @@
 # podmem-execd: Telegraf's inputs.execd (InfluxDB line protocol) and
 # node_exporter's textfile collector (Prometheus text)
-EXECD_SRCS := plugins/telegraf/pm_execd_text.c plugins/telegraf/pm_execd_format.c
+EXECD_SRCS := plugins/telegraf/pm_execd_text.c plugins/telegraf/pm_execd_format.c plugins/telegraf/pm_execd_files.c
 EXECD_OBJS := $(EXECD_SRCS:%.c=$(BUILD)/%.o)
 
 ALL_TARGETS += $(BUILD)/podmem-execd
 SAN_TARGETS += $(BUILD)/san/podmem-execd
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/telegraf_*.sh))
 INSTALL_RULES += install-telegraf
-# the escaping, durations and both formats: tests/unit/check_execd_text.c
-UNIT_PLUGIN_SRCS += plugins/telegraf/pm_execd_text.c plugins/telegraf/pm_execd_format.c
+# the escaping, durations, both formats and the file rows: tests/unit/check_execd_text.c
+UNIT_PLUGIN_SRCS += $(EXECD_SRCS)
 
 $(BUILD)/podmem-execd: $(BUILD)/plugins/telegraf/pm_execd.o $(EXECD_OBJS) $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $(filter %.o %.a,$^) $(FINAL_LDFLAGS)

@@ -10,6 +10,10 @@
  *                     when stdin is a pipe, its end (Telegraf closes it to
  *                     stop the program) ends the program
  *   --once            one batch, then exit (cron, textfiles)
+ * With --top-files N, a batch also holds the top N files of every pod
+ * (podmem_file, pm_execd_files.h), from a file scan run before a batch at
+ * most every --files-interval (default 5m); the batches between two scans
+ * write the last scan's rows again.
  * A batch is written whole with one write loop, to stdout or (--output)
  * atomically to a file. A closed stdout (EPIPE), SIGTERM or SIGINT end the
  * program cleanly with exit 0, between batches, never with a partial line;
@@ -53,6 +57,13 @@ struct execd {
 	enum execd_format format;
 	const char *output; /* NULL: stdout */
 	bool verbose;
+	/* --top-files */
+	struct execd_files files;
+	uint64_t files_interval; /* ns */
+	uint64_t files_at;       /* monotonic ns when the last scan started */
+	bool files_scanned;
+	unsigned files_need_said; /* PM_NEED_* warned of */
+	bool files_charged_said, files_budget_said;
 };
 
 /* Set by SIGTERM and SIGINT: the one piece of state a signal handler needs. */
@@ -142,6 +153,66 @@ fail:
 	return err;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * NS_PER_S + (uint64_t)t.tv_nsec;
+}
+
+/* "namespace/pod", or a group's name */
+static const char *pod_name(char *buf, size_t cap, const struct pm_pod *p)
+{
+	snprintf(buf, cap, "%s%s%s", p->ident.namespace_, *p->ident.namespace_ ? "/" : "", p->ident.name);
+	return buf;
+}
+
+/* Scans every pod's files when --files-interval has passed since the last
+ * scan (or there was none), and says once what the scans could not do. */
+static void files_scan_due(struct execd *x)
+{
+	static const struct {
+		unsigned bit;
+		const char *what;
+	} needs[] = {
+		{PM_NEED_PTRACE, "CAP_SYS_PTRACE: other processes' open files and mounts"},
+		{PM_NEED_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH: files and directories it may not open"},
+		{PM_NEED_SYS_ADMIN, "CAP_SYS_ADMIN: /proc/PID/map_files and which cgroup pages are charged to"},
+	};
+	uint64_t start = now_ns();
+	if (x->files_scanned && start - x->files_at < x->files_interval)
+		return;
+	x->files_scanned = true;
+	x->files_at = start;
+
+	struct execd_files_stats st;
+	char name[PM_NS_MAX + PM_NAME_MAX];
+	int err = execd_files_scan(&x->files, x->ctx, &x->snap, &st);
+	if (err < 0)
+		log_line(LOG_ERR, "file scan incomplete: %s; writing the files of %zu pods", strerror(-err),
+			 x->files.n_pods);
+	if (x->verbose)
+		log_line(LOG_DEBUG, "file scan: %zu pods, %zu files, %zu directory entries walked, %zu rows, %.3f s",
+			 st.pods, st.files, st.walked, st.rows, (double)(now_ns() - start) / NS_PER_S);
+	for (size_t i = 0; i < sizeof needs / sizeof needs[0]; i++)
+		if ((st.need & needs[i].bit) && !(x->files_need_said & needs[i].bit)) {
+			x->files_need_said |= needs[i].bit;
+			log_line(LOG_WARNING, "file scan: needs %s ('podmem files POD' says what it missed)",
+				 needs[i].what);
+		}
+	if (st.uncharged && !x->files_charged_said) {
+		x->files_charged_said = true;
+		log_line(LOG_WARNING, "file scan of %s: charged bytes unknown (%s): files ranked by cached bytes",
+			 pod_name(name, sizeof name, st.uncharged), st.charged_why);
+	}
+	if (st.budget_hit && (!x->files_budget_said || x->verbose))
+		log_line(x->files_budget_said ? LOG_DEBUG : LOG_WARNING,
+			 "file scan of %s: the directory walks stopped at --max-files %zu",
+			 pod_name(name, sizeof name, st.budget_hit),
+			 x->files.opts.max_files ? x->files.opts.max_files : (size_t)PM_FILES_MAX_DEFAULT);
+	x->files_budget_said |= st.budget_hit != NULL;
+}
+
 /* Takes one sample and writes it as one batch. 0, BATCH_FAILED (logged),
  * BATCH_STOP when stdout is closed, or BATCH_FATAL (logged) when it cannot
  * be written. */
@@ -153,8 +224,10 @@ static int batch(struct execd *x)
 		log_line(LOG_ERR, "sample incomplete: %s; writing what it has", strerror(-err));
 		rc = BATCH_FAILED;
 	}
+	if (x->files.top)
+		files_scan_due(x);
 	execd_buf_reset(&x->buf);
-	execd_format_batch(&x->buf, &x->snap, x->format);
+	execd_format_batch(&x->buf, &x->snap, x->files.top ? &x->files : NULL, x->format);
 	if (x->buf.oom) {
 		log_line(LOG_ERR, "out of memory: batch cut to its first %zu bytes", x->buf.len);
 		rc = BATCH_FAILED;
@@ -195,13 +268,6 @@ static int run_stdin(struct execd *x)
 	}
 	free(line);
 	return rc;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * NS_PER_S + (uint64_t)t.tv_nsec;
 }
 
 /* Waits until the monotonic time DEADLINE. With WATCH_STDIN, reads and drops
@@ -260,7 +326,15 @@ static void usage(void)
 	       "  --interval DURATION  write a batch every DURATION (10s, 1m, 500ms); Telegraf signal = \"none\"\n"
 	       "                       default: a batch for every line read on stdin (Telegraf signal = \"STDIN\")\n"
 	       "  --output FILE        replace FILE atomically with each batch instead of writing to stdout\n"
-	       "  --verbose            also log debug messages\n");
+	       "  --top-files N        also write every pod's top N files by charged (or cached) bytes, 1 to %d\n"
+	       "                       (measurement podmem_file; default: none)\n"
+	       "  --files-interval DURATION\n"
+	       "                       scan the files at most every DURATION (default 5m); other batches repeat\n"
+	       "                       the last scan's files\n"
+	       "  --max-files N        each pod's scan walks at most N directory entries (default %d)\n"
+	       "  --kubelet-dir DIR    where the pods' volumes are (default /var/lib/kubelet)\n"
+	       "  --verbose            also log debug messages\n",
+	       EXECD_TOP_FILES_MAX, PM_FILES_MAX_DEFAULT);
 	pm_cmdline_usage(stdout, 2, 23);
 	printf("  --help               show this help\n"
 	       "  --version            show the version\n");
@@ -276,14 +350,36 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 }
 
 /* getopt values: ours, then OPT_CORE + i for core option i */
-enum opt { OPT_FORMAT = 1000, OPT_ONCE, OPT_INTERVAL, OPT_OUTPUT, OPT_VERBOSE, OPT_HELP, OPT_VERSION, OPT_CORE };
+enum opt {
+	OPT_FORMAT = 1000,
+	OPT_ONCE,
+	OPT_INTERVAL,
+	OPT_OUTPUT,
+	OPT_VERBOSE,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_TOP_FILES,
+	OPT_FILES_INTERVAL,
+	OPT_MAX_FILES,
+	OPT_KUBELET_DIR,
+	OPT_CORE
+};
+
+/* ARG as a whole number from MIN to MAX, or -1 */
+static long long number_arg(const char *arg, long long min, long long max)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	return arg[0] < '0' || arg[0] > '9' || errno || *end || v < min || v > max ? -1 : v;
+}
 
 /* Parses the command line into X, *RET_INTERVAL and *RET_ONCE.
  * Returns -1 to go on, else the exit status (0 after --help or --version). */
 static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po, uint64_t *ret_interval,
 		      bool *ret_once)
 {
-	struct option longopts[PM_CMDLINE_OPTS(7)] = {
+	struct option longopts[PM_CMDLINE_OPTS(11)] = {
 		{"format", required_argument, NULL, OPT_FORMAT},
 		{"once", no_argument, NULL, OPT_ONCE},
 		{"interval", required_argument, NULL, OPT_INTERVAL},
@@ -291,8 +387,14 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 		{"verbose", no_argument, NULL, OPT_VERBOSE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{"version", no_argument, NULL, OPT_VERSION},
+		{"top-files", required_argument, NULL, OPT_TOP_FILES},
+		{"files-interval", required_argument, NULL, OPT_FILES_INTERVAL},
+		{"max-files", required_argument, NULL, OPT_MAX_FILES},
+		{"kubelet-dir", required_argument, NULL, OPT_KUBELET_DIR},
 	};
-	pm_cmdline_longopts(longopts, sizeof longopts / sizeof longopts[0], 7, OPT_CORE);
+	pm_cmdline_longopts(longopts, sizeof longopts / sizeof longopts[0], 11, OPT_CORE);
+	const char *files_opt = NULL; /* a --top-files option given, which needs --top-files */
+	long long n;
 	int c, idx = -1;
 
 	opterr = 0;
@@ -318,6 +420,31 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 		}
 		case OPT_OUTPUT:
 			x->output = optarg;
+			break;
+		case OPT_TOP_FILES:
+			if ((n = number_arg(optarg, 1, EXECD_TOP_FILES_MAX)) < 0)
+				return usage_error("bad value '%s' for --top-files: expected a number of files per pod from 1 "
+						   "to %d", optarg, EXECD_TOP_FILES_MAX);
+			x->files.top = (unsigned)n;
+			break;
+		case OPT_FILES_INTERVAL:
+			if (pm_parse_duration(optarg, &x->files_interval) < 0)
+				return usage_error("bad value '%s' for --files-interval: expected a positive duration such as "
+						   "5m, 30s or 1h", optarg);
+			files_opt = "--files-interval";
+			break;
+		case OPT_MAX_FILES:
+			if ((n = number_arg(optarg, 1, LLONG_MAX)) < 0)
+				return usage_error("bad value '%s' for --max-files: expected a positive number of directory "
+						   "entries", optarg);
+			x->files.opts.max_files = (size_t)n;
+			files_opt = "--max-files";
+			break;
+		case OPT_KUBELET_DIR:
+			if (!*optarg)
+				return usage_error("bad value '' for --kubelet-dir: expected a directory");
+			x->files.opts.kubelet_dir = optarg;
+			files_opt = "--kubelet-dir";
 			break;
 		case OPT_VERBOSE:
 			x->verbose = true;
@@ -346,12 +473,14 @@ static int parse_args(int argc, char **argv, struct execd *x, struct pm_opts *po
 		return usage_error("unexpected argument '%s' (see --help)", argv[optind]);
 	if (*ret_once && *ret_interval)
 		return usage_error("--once and --interval exclude each other");
+	if (files_opt && !x->files.top)
+		return usage_error("%s needs --top-files", files_opt);
 	return -1;
 }
 
 int main(int argc, char **argv)
 {
-	struct execd x = {.format = EXECD_INFLUX};
+	struct execd x = {.format = EXECD_INFLUX, .files_interval = 300 * NS_PER_S};
 	struct pm_opts po = PM_OPTS_INIT;
 	uint64_t interval = 0;
 	bool once = false;
@@ -382,6 +511,7 @@ int main(int argc, char **argv)
 	}
 
 	execd_buf_free(&x.buf);
+	execd_files_free(&x.files);
 	pm_snapshot_free(&x.snap);
 	pm_ctx_close(x.ctx);
 	return rc;

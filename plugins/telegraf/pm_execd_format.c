@@ -37,6 +37,32 @@ static const char *tag_value(const struct pm_entity *e, enum pm_label l)
 	return v && v[0] ? v : NULL;
 }
 
+/* Every entity of a batch: the snapshot's walk, then the files' (FILES may be NULL). */
+struct batch_walk {
+	struct pm_walk snap;
+	struct execd_files_walk files;
+	bool in_files;
+};
+
+static void batch_walk_init(struct batch_walk *w, const struct pm_snapshot *snap, const struct execd_files *files)
+{
+	pm_walk_init(&w->snap, snap);
+	w->in_files = false;
+	w->files.x = NULL;
+	if (files)
+		execd_files_walk_init(&w->files, files, snap);
+}
+
+static bool batch_walk_next(struct batch_walk *w, struct pm_entity *e)
+{
+	if (!w->in_files) {
+		if (pm_walk_next(&w->snap, e))
+			return true;
+		w->in_files = true;
+	}
+	return w->files.x && execd_files_walk_next(&w->files, e);
+}
+
 /* Whether metric M is written for E. */
 static bool has_metric(const struct pm_entity *e, int m)
 {
@@ -121,14 +147,16 @@ static void prom_sample(struct execd_buf *b, const struct execd_tags *tags, cons
 
 /* The family of metric M at LEVEL: # HELP, # TYPE and every sample; nothing without a sample. */
 static void prom_family(struct execd_buf *b, const struct execd_tags *tags, const struct pm_snapshot *snap,
-			enum pm_level level, int m)
+			const struct execd_files *files, enum pm_level level, int m)
 {
 	const struct pm_metric_info *mi = &pm_metrics[m];
-	struct pm_walk w;
+	struct batch_walk w;
 	struct pm_entity e;
 	bool head = false;
 
-	for (pm_walk_init(&w, snap); pm_walk_next(&w, &e);) {
+	if (!pm_metric_at((enum pm_metric)m, level))
+		return;
+	for (batch_walk_init(&w, snap, files); batch_walk_next(&w, &e);) {
 		if (e.level != level || !has_metric(&e, m))
 			continue;
 		if (!head) {
@@ -147,18 +175,19 @@ static void prom_family(struct execd_buf *b, const struct execd_tags *tags, cons
 	}
 }
 
-void execd_format_batch(struct execd_buf *b, const struct pm_snapshot *snap, enum execd_format format)
+void execd_format_batch(struct execd_buf *b, const struct pm_snapshot *snap, const struct execd_files *files,
+			enum execd_format format)
 {
 	const struct execd_tags *tags = sorted_tags();
 
 	if (format == EXECD_PROMETHEUS) {
 		for (int level = 0; level < PM_LEVEL__COUNT; level++)
 			for (int m = 0; m < PM_M__COUNT; m++)
-				prom_family(b, tags, snap, (enum pm_level)level, m);
+				prom_family(b, tags, snap, files, (enum pm_level)level, m);
 		return;
 	}
-	struct pm_walk w;
+	struct batch_walk w;
 	struct pm_entity e;
-	for (pm_walk_init(&w, snap); pm_walk_next(&w, &e);)
+	for (batch_walk_init(&w, snap, files); batch_walk_next(&w, &e);)
 		influx_line(b, tags, &e, snap->time_ns);
 }

@@ -10,6 +10,7 @@
  *   pm-hog write FILE BYTES    the same on any file system: with no sync, on a
  *                              disk they stay dirty until the kernel writes them
  *   pm-hog deleted FILE BYTES  write BYTES into FILE, sync it, unlink it and keep it open
+ *   pm-hog hold FILE BYTES     write BYTES into FILE, sync it and keep it open
  *   pm-hog keep FILE           read FILE whole as it is cached (no eviction first) and keep it open
  */
 #define _GNU_SOURCE
@@ -31,7 +32,7 @@ int main(int argc, char **argv)
 {
 	static char buf[1 << 16];
 	if (argc < 3)
-		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE [ROUNDS] | tmpfs|write|deleted FILE BYTES | keep FILE\n"), 2;
+		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE [ROUNDS] | tmpfs|write|deleted|hold FILE BYTES | keep FILE\n"), 2;
 	if (!strcmp(argv[1], "anon")) {
 		size_t n = strtoull(argv[2], NULL, 10);
 		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -56,7 +57,9 @@ int main(int argc, char **argv)
 			if (r < 0)
 				return die("read");
 		}
-	} else if ((!strcmp(argv[1], "tmpfs") || !strcmp(argv[1], "write") || !strcmp(argv[1], "deleted")) && argc == 4) {
+	} else if ((!strcmp(argv[1], "tmpfs") || !strcmp(argv[1], "write") || !strcmp(argv[1], "deleted") ||
+		    !strcmp(argv[1], "hold")) &&
+		   argc == 4) {
 		size_t n = strtoull(argv[3], NULL, 10);
 		int fd = open(argv[2], O_WRONLY | O_CREAT | O_TRUNC, 0600);
 		if (fd < 0)
@@ -69,7 +72,10 @@ int main(int argc, char **argv)
 				return die("write");
 			done += (size_t)w;
 		}
-		if (!strcmp(argv[1], "deleted")) {
+		if (!strcmp(argv[1], "hold")) {
+			if (fdatasync(fd))
+				return die(argv[2]);
+		} else if (!strcmp(argv[1], "deleted")) {
 			if (fdatasync(fd) || unlink(argv[2]))
 				return die(argv[2]);
 			printf("fd %d\n", fd);

@@ -142,3 +142,57 @@ assert_same_lines() {
 $(printf '%s\n' "$d" | head -40)"
 	[ -s "$2" ] || fail "$1: nothing expected: the reference is empty"
 }
+
+# ---- a private InfluxDB 1.x: own dirs, own ports, loopback only --------------
+# influx_need: skips unless influxd and curl are here
+influx_need() {
+	command -v influxd >/dev/null || skip "influxd is not installed (apt-get install influxdb)"
+	command -v curl >/dev/null || skip "curl is not installed"
+}
+
+# influx_start: starts influxd (stopped at exit) and waits for it; sets URL
+influx_start() {
+	local http rpc
+	http=$(free_port)
+	rpc=$(free_port)
+	[ "$http" != "$rpc" ] || rpc=$(free_port)
+	mkdir -p "$T/influx"
+	cat >"$T/influx/influxdb.conf" <<EOF
+reporting-disabled = true
+bind-address = "127.0.0.1:$rpc"
+[meta]
+  dir = "$T/influx/meta"
+[data]
+  dir = "$T/influx/data"
+  wal-dir = "$T/influx/wal"
+  query-log-enabled = false
+[http]
+  bind-address = "127.0.0.1:$http"
+  log-enabled = false
+[monitor]
+  store-enabled = false
+[continuous_queries]
+  enabled = false
+EOF
+	influxd run -config "$T/influx/influxdb.conf" >"$T/influx/influxd.log" 2>&1 &
+	at_exit "kill_pid $!"
+	URL=http://127.0.0.1:$http
+	wait_for 20 curl -sf -o /dev/null "$URL/ping" || fail "influxd did not start: $(tail -5 "$T/influx/influxd.log")"
+}
+
+# influx_query DB Q: the JSON answer; fails on an error in it
+influx_query() {
+	local out
+	out=$(curl -sS -G "$URL/query" --data-urlencode "db=$1" --data-urlencode "q=$2") || fail "query '$2' failed"
+	[ "$(jq -r '[.error, .results[]?.error] | map(select(. != null)) | length' <<<"$out")" = 0 ] ||
+		fail "query '$2': $out"
+	printf '%s\n' "$out"
+}
+
+# influx_write DB FILE: POSTs line protocol; InfluxDB must take every point (204)
+influx_write() {
+	local code
+	code=$(curl -sS -o "$T/write.out" -w '%{http_code}' -XPOST "$URL/write?db=$1&precision=ns" \
+		--data-binary "@$2") || fail "POST /write failed"
+	assert_eq "POST /write of $2 ($(cat "$T/write.out"))" 204 "$code"
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every program of ours under ASan and UBSan (build/san/): podmem (once, live, and
-# podmem explain of every pod), podmem-execd and podmem-agentx on fixture nodes of
+# podmem explain of every pod), podmem-execd (also --top-files) and podmem-agentx on fixture nodes of
 # both cgroup versions with hostile
 # names, a host without Kubernetes, and a real kubepods tree with processes
 # in it. Each must run clean (no sanitizer report, no leak) and give what the
@@ -66,6 +66,12 @@ for n in "${nodes[@]}"; do
 		assert_eq "$name: the sanitized podmem's pods" "$(ids "$T/$name.json")" "$(ids "$T/$name.san.json")"
 		run_clean "$name.san.lp" "$S/podmem-execd" --once "${opts[@]}"
 		run_clean "$name.san.prom" "$S/podmem-execd" --once --format prometheus "${opts[@]}"
+		# podmem-execd --top-files: two batches (a file scan, then its rows again), and Prometheus
+		printf '\n\n' | run_clean "$name.san.files.lp" "$S/podmem-execd" --top-files 5 "${opts[@]}"
+		assert_eq "$name: podmem_file rows of two batches under ASan" 10 "$(grep -c '^podmem_file,' "$T/$name.san.files.lp")"
+		assert_contains "$name: podmem-execd --top-files: the deleted file" "$(cat "$T/$name.san.files.lp")" \
+			"deleted=true,namespace=default,path=$T/san-deleted,"
+		run_clean "$name.san.files.prom" "$S/podmem-execd" --once --top-files 5 --format prometheus "${opts[@]}"
 		run_clean "$name.san.live" "$S/podmem" top --interval 50ms --iterations 2 --containers "${opts[@]}"
 		assert_eq "$name: the sanitized live podmem's tables" 2 "$(grep -c '^NAMESPACE/POD ' "$T/$name.san.live")"
 		explain_clean "$name" "${opts[@]}"

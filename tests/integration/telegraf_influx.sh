@@ -8,61 +8,17 @@
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/integration/lib_telegraf.sh"
 
-command -v influxd >/dev/null || skip "influxd is not installed (apt-get install influxdb)"
-command -v curl >/dev/null || skip "curl is not installed"
+influx_need
 
 fixture_set "$T/fx" &
 FIX_JOB=$!
 
-# ---- a private influxd: own dirs, own ports, loopback only ------------------
-HTTP_PORT=$(free_port)
-RPC_PORT=$(free_port)
-[ "$HTTP_PORT" != "$RPC_PORT" ] || RPC_PORT=$(free_port)
-mkdir -p "$T/influx"
-cat >"$T/influx/influxdb.conf" <<EOF
-reporting-disabled = true
-bind-address = "127.0.0.1:$RPC_PORT"
-[meta]
-  dir = "$T/influx/meta"
-[data]
-  dir = "$T/influx/data"
-  wal-dir = "$T/influx/wal"
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:$HTTP_PORT"
-  log-enabled = false
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-EOF
-influxd run -config "$T/influx/influxdb.conf" >"$T/influx/influxd.log" 2>&1 &
-INFLUXD_PID=$!
-at_exit "kill_pid $INFLUXD_PID"
-URL=http://127.0.0.1:$HTTP_PORT
-wait_for 20 curl -sf -o /dev/null "$URL/ping" || fail "influxd did not start: $(tail -5 "$T/influx/influxd.log")"
-
-# query DB Q: the JSON answer; fails on an error in it
-query() {
-	local out
-	out=$(curl -sS -G "$URL/query" --data-urlencode "db=$1" --data-urlencode "q=$2") || fail "query '$2' failed"
-	[ "$(jq -r '[.error, .results[]?.error] | map(select(. != null)) | length' <<<"$out")" = 0 ] ||
-		fail "query '$2': $out"
-	printf '%s\n' "$out"
-}
-
-# write DB FILE: POSTs line protocol; InfluxDB must take every point (204)
-write() {
-	local code
-	code=$(curl -sS -o "$T/write.out" -w '%{http_code}' -XPOST "$URL/write?db=$1&precision=ns" \
-		--data-binary "@$2") || fail "POST /write failed"
-	assert_eq "POST /write of $2 ($(cat "$T/write.out"))" 204 "$code"
-}
+influx_start
 
 # influx_flat DB TS: every value stored at TS as "measurement|tags|field=value",
 # tags sorted and the empty ones left out (GROUP BY * lists them all)
 influx_flat() {
-	query "$1" "SELECT * FROM /^podmem_/ WHERE time = $2 GROUP BY *" | jq -r '
+	influx_query "$1" "SELECT * FROM /^podmem_/ WHERE time = $2 GROUP BY *" | jq -r '
 		.results[0].series[]? | .name as $m
 		| (.tags | to_entries | map(select(.value != "")) | sort_by(.key) | map("\(.key)=\(.value)") | join(",")) as $t
 		| .columns as $c | .values[] as $row
@@ -93,9 +49,9 @@ for fx in "${FIXTURES[@]}"; do
 		"$dir/batch1.lp" | head -3)
 	assert_eq "$fx: fields that are not integers" "" "$bad"
 
-	query "$db" "CREATE DATABASE $db" >/dev/null
-	write "$db" "$dir/batch1.lp"
-	write "$db" "$dir/batch2.lp"
+	influx_query "$db" "CREATE DATABASE $db" >/dev/null
+	influx_write "$db" "$dir/batch1.lp"
+	influx_write "$db" "$dir/batch2.lp"
 
 	# every measurement, tag and field, equal to the JSON, at both timestamps
 	json_influx <"$dir/sample.json" >"$dir/expect.flat"
@@ -104,15 +60,15 @@ for fx in "${FIXTURES[@]}"; do
 		assert_same_lines "$fx: InfluxDB at $ts vs podmem --json" "$dir/expect.flat" "$dir/got.flat"
 	done
 	# no type conflict: one type per field, and that type integer
-	types=$(query "$db" 'SHOW FIELD KEYS' | jq -r '[.results[0].series[].values[][1]] | unique | join(",")')
+	types=$(influx_query "$db" 'SHOW FIELD KEYS' | jq -r '[.results[0].series[].values[][1]] | unique | join(",")')
 	assert_eq "$fx: field types" integer "$types"
-	dup=$(query "$db" 'SHOW FIELD KEYS' | jq -r '.results[0].series[] | .name as $m | .values[][0] | "\($m).\(.)"' |
+	dup=$(influx_query "$db" 'SHOW FIELD KEYS' | jq -r '.results[0].series[] | .name as $m | .values[][0] | "\($m).\(.)"' |
 		sort | uniq -d)
 	assert_eq "$fx: fields stored under two types" "" "$dup"
 
-	tagkeys=$(query "$db" 'SHOW TAG KEYS' |
+	tagkeys=$(influx_query "$db" 'SHOW TAG KEYS' |
 		jq -r '.results[0].series[] | "\(.name):\([.values[][0]] | join(","))"' | LC_ALL=C sort | tr '\n' ' ')
-	measurements=$(query "$db" 'SHOW MEASUREMENTS' | jq -r '[.results[0].series[0].values[][0]] | join(",")')
+	measurements=$(influx_query "$db" 'SHOW MEASUREMENTS' | jq -r '[.results[0].series[0].values[][0]] | join(",")')
 	case $fx in
 	v2-nokube)
 		# host groups (and what the core finds in them): no namespace, UID
@@ -136,7 +92,7 @@ for fx in "${FIXTURES[@]}"; do
 	esac
 	# each container's runtime and sandbox tags, queried back, as podmem --json has them
 	jq -r '.pods[].containers[]? | "\(.container_id)|\(.runtime)|\(.sandbox)"' "$dir/sample.json" >"$dir/expect.rs"
-	query "$db" "SELECT last(usage) FROM podmem_container GROUP BY container_id, runtime, sandbox" |
+	influx_query "$db" "SELECT last(usage) FROM podmem_container GROUP BY container_id, runtime, sandbox" |
 		jq -r '.results[0].series[]? | .tags | "\(.container_id)|\(.runtime)|\(.sandbox)"' >"$dir/got.rs"
 	assert_same_lines "$fx: runtime and sandbox tags vs podmem --json" "$dir/expect.rs" "$dir/got.rs"
 	grep -q '|true$' "$dir/expect.rs" || [ "$fx" = v2-nokube ] || fail "$fx: no sandbox container to check"
@@ -145,7 +101,7 @@ for fx in "${FIXTURES[@]}"; do
 		# the hostile names come back exactly as mktree.sh wrote them
 		for kv in "namespace|$HOSTILE_NS" "pod|$HOSTILE_POD" "container|$HOSTILE_CTR"; do
 			key=${kv%%|*} want=${kv#*|}
-			got=$(query "$db" "SHOW TAG VALUES FROM podmem_container WITH KEY = \"$key\"" |
+			got=$(influx_query "$db" "SHOW TAG VALUES FROM podmem_container WITH KEY = \"$key\"" |
 				jq -r --arg w "$want" '.results[0].series[0].values[] | select(.[1] == $w) | .[1]')
 			assert_eq "$fx: tag $key round trip" "$want" "$got"
 		done
@@ -153,10 +109,10 @@ for fx in "${FIXTURES[@]}"; do
 	v2-oddnames)
 		# a newline cannot be in a tag: it arrives as the two characters \n;
 		# the trailing backslash is dropped; the unnamed pod has no namespace tag
-		got=$(query "$db" "SELECT usage FROM podmem_pod WHERE pod_uid = '3c4d5e6f-7081-4293-a4b5-0000000000c3' GROUP BY pod" |
+		got=$(influx_query "$db" "SELECT usage FROM podmem_pod WHERE pod_uid = '3c4d5e6f-7081-4293-a4b5-0000000000c3' GROUP BY pod" |
 			jq -r '.results[0].series[0].tags.pod')
 		assert_eq "$fx: pod name with a newline and a tab" 'job\n7f9c\tx' "$got"
-		got=$(query "$db" "SELECT count(usage) FROM podmem_pod WHERE pod = '2a3b4c5d-6e7f-4081-9293-0000000000b2' AND namespace = ''" |
+		got=$(influx_query "$db" "SELECT count(usage) FROM podmem_pod WHERE pod = '2a3b4c5d-6e7f-4081-9293-0000000000b2' AND namespace = ''" |
 			jq -r '.results[0].series[0].values[0][1]')
 		assert_eq "$fx: points of the unnamed pod, with no namespace tag" 2 "$got"
 		;;

@@ -1,6 +1,8 @@
 /* podmem-execd's text: line-protocol and Prometheus escaping, line-protocol
- * tags, the batch buffer's out-of-memory path, and both batch formats on a
- * synthetic snapshot (plugins/telegraf/pm_execd_*.c). */
+ * tags, the batch buffer's out-of-memory path, both batch formats on a
+ * synthetic snapshot, and the file rows of --top-files from a synthetic file
+ * scan (plugins/telegraf/pm_execd_*.c). */
+#define _GNU_SOURCE /* memmem */
 #include <stdio.h>
 #include <string.h>
 
@@ -122,7 +124,7 @@ static void synthetic_init(struct synthetic *y)
 			 {.ident = {.name = "POD", .id = "def", .runtime = PM_RT_CRIO, .sandbox = true}}},
 		.pods = {{.ident = {.kind = PM_POD, .name = "web\n0\\", .uid = "u-1", .qos = PM_QOS_BURSTABLE},
 			  .n_containers = 2},
-			 {.ident = {.kind = PM_GROUP, .name = "system.slice"}}},
+			 {.ident = {.kind = PM_GROUP, .name = "system.slice", .cgroup = "system.slice"}}},
 		.snap = {.time_ns = 1700000000123456789ull, .node_ok = true, .n_pods = 2},
 	};
 	y->pods[0].containers = y->ctrs;
@@ -144,7 +146,7 @@ START_TEST(influx)
 	struct execd_buf b = {0};
 
 	synthetic_init(&y);
-	execd_format_batch(&b, &y.snap, EXECD_INFLUX);
+	execd_format_batch(&b, &y.snap, NULL, EXECD_INFLUX);
 	ck_assert_buf_eq(&b, "podmem_node usage=100i 1700000000123456789\n"
 			     "podmem_pod,pod=web\\n0,pod_uid=u-1,qos=burstable usage=200i,pgfault=7i,"
 			     "pressure_some=1500001i 1700000000123456789\n"
@@ -155,7 +157,7 @@ START_TEST(influx)
 
 	y.snap.node_ok = false; /* a partial sample: the rest is still written */
 	execd_buf_reset(&b);
-	execd_format_batch(&b, &y.snap, EXECD_INFLUX);
+	execd_format_batch(&b, &y.snap, NULL, EXECD_INFLUX);
 	ck_assert_uint_ne(b.len, 0);
 	ck_assert_msg(memcmp(b.p, "podmem_pod,", 11) == 0, "influx without the node: %.*s", (int)b.len, b.p);
 	execd_buf_free(&b);
@@ -191,30 +193,193 @@ START_TEST(prometheus)
 		 "pod_uid=\"u-1\",qos=\"burstable\",runtime=\"crio\",sandbox=\"true\"} 5\n",
 		 pm_metrics[PM_M_USAGE].help, pm_metrics[PM_M_USAGE].help, pm_metrics[PM_M_PGFAULT].help,
 		 pm_metrics[PM_M_PRESSURE_SOME].help, pm_metrics[PM_M_USAGE].help);
-	execd_format_batch(&b, &y.snap, EXECD_PROMETHEUS);
+	execd_format_batch(&b, &y.snap, NULL, EXECD_PROMETHEUS);
 	ck_assert_buf_eq(&b, want);
 	execd_buf_free(&b);
 }
 END_TEST
 
-/* once the buffer has grown, a batch in either format allocates nothing */
+
+/* A synthetic file scan of the pod "web\n0\\" (u-1), in the scan's order
+ * (charged, then cached bytes, largest first): a tmpfs file; two deleted
+ * files of one name (a log rotated while open), which are one series; a
+ * mapped library, known by mincore only (no dirty, writeback or evicted
+ * bytes); two names that are one tag value once escaped (invalid UTF-8, and
+ * a trailing backslash Influx cannot keep); a file charged elsewhere. */
+static struct pm_file scan_files[] = {
+	{.path = "/dev/shm/big", .size = 400, .cached = 300, .charged = 300, .tmpfs = true, .states_known = true},
+	{.path = "/var/log/app.log", .size = 10, .cached = 150, .dirty = 4, .charged = 150, .deleted = true,
+	 .states_known = true, .recently_evicted = 8},
+	{.path = "/usr/lib/libx.so", .size = 200, .cached = 120, .charged = 120},
+	{.path = "/var/log/app.log", .size = 20, .cached = 100, .dirty = 1, .writeback = 2, .charged = 100,
+	 .deleted = true, .states_known = true},
+	{.path = "/data/a\\", .size = 5, .cached = 50, .charged = 50, .states_known = true},
+	{.path = "/data/a", .size = 6, .cached = 45, .charged = 45, .states_known = true},
+	{.path = "/data/b\xff", .size = 7, .cached = 40, .charged = 40, .states_known = true},
+	{.path = "/data/b\xfe", .size = 8, .cached = 30, .charged = 30, .states_known = true},
+	{.path = "/data/not-ours", .size = 9, .cached = 900, .charged = 0, .states_known = true},
+};
+
+/* the scan's rows for y's pod, TOP a pod; the group scanned too, with no file */
+static void scan_init(struct execd_files *x, struct synthetic *y, unsigned top)
+{
+	static const struct pm_files none = {.charged_known = true};
+	struct pm_files res = {.files = scan_files, .n_files = sizeof scan_files / sizeof scan_files[0],
+			       .charged_known = true};
+	*x = (struct execd_files){.top = top};
+	synthetic_init(y);
+	execd_files_begin(x);
+	ck_assert_int_eq(execd_files_take(x, &y->pods[1], &none), 0);
+	ck_assert_int_eq(execd_files_take(x, &y->pods[0], &res), 0);
+	execd_files_end(x);
+}
+
+/* where S is in B (which holds no NUL), or NULL */
+static const char *in(const struct execd_buf *b, const char *s)
+{
+	return memmem(b->p, b->len, s, strlen(s));
+}
+
+#define FILE_TAGS "pod=web\\n0,pod_uid=u-1,qos=burstable"
+START_TEST(top_files_influx)
+{
+	struct synthetic y;
+	struct execd_files x;
+	struct execd_buf b = {0};
+
+	scan_init(&x, &y, 5);
+	y.snap.node_ok = false;
+	y.pods[0].n_containers = 0;
+	execd_format_batch(&b, &y.snap, &x, EXECD_INFLUX);
+	/* the rotated log's two files summed, and then above the library; the two /data/a and /data/b each one row */
+	ck_assert_buf_eq(&b, "podmem_pod," FILE_TAGS " usage=200i,pgfault=7i,pressure_some=1500001i 1700000000123456789\n"
+			     "podmem_file,deleted=false,path=/dev/shm/big," FILE_TAGS ",tmpfs=true size=400i,cached=300i,"
+			     "dirty=0i,writeback=0i,charged=300i,recently_evicted=0i 1700000000123456789\n"
+			     "podmem_file,deleted=true,path=/var/log/app.log," FILE_TAGS ",tmpfs=false size=30i,cached=250i,"
+			     "dirty=5i,writeback=2i,charged=250i,recently_evicted=8i 1700000000123456789\n"
+			     "podmem_file,deleted=false,path=/usr/lib/libx.so," FILE_TAGS ",tmpfs=false size=200i,cached=120i,"
+			     "charged=120i 1700000000123456789\n"
+			     "podmem_file,deleted=false,path=/data/a," FILE_TAGS ",tmpfs=false size=11i,cached=95i,dirty=0i,"
+			     "writeback=0i,charged=95i,recently_evicted=0i 1700000000123456789\n"
+			     "podmem_file,deleted=false,path=/data/b\xef\xbf\xbd," FILE_TAGS ",tmpfs=false size=15i,cached=70i,"
+			     "dirty=0i,writeback=0i,charged=70i,recently_evicted=0i 1700000000123456789\n");
+
+	/* at most TOP rows; the pod gone from the sample: none; charged unknown: no charged field */
+	execd_files_free(&x);
+	scan_init(&x, &y, 1);
+	x.pods[0].charged_known = x.pods[1].charged_known = false;
+	y.pods[0].n_containers = 0;
+	execd_buf_reset(&b);
+	execd_format_batch(&b, &y.snap, &x, EXECD_INFLUX);
+	ck_assert_ptr_nonnull(in(&b, "podmem_file,deleted=false,path=/dev/shm/big," FILE_TAGS ",tmpfs=true size=400i,"
+					  "cached=300i,dirty=0i,writeback=0i,recently_evicted=0i 1700000000123456789\n"));
+	ck_assert_ptr_null(in(&b, "app.log"));
+	ck_assert_ptr_null(in(&b, "charged"));
+	strcpy(y.pods[0].ident.uid, "u-2");
+	execd_buf_reset(&b);
+	execd_format_batch(&b, &y.snap, &x, EXECD_INFLUX);
+	ck_assert_ptr_null(in(&b, "podmem_file"));
+	execd_files_free(&x);
+	ck_assert_uint_eq(x.top, 1);
+	execd_buf_free(&b);
+}
+END_TEST
+
+START_TEST(top_files_prometheus)
+{
+	struct synthetic y;
+	struct execd_files x;
+	struct execd_buf b = {0};
+
+	scan_init(&x, &y, 3);
+	execd_format_batch(&b, &y.snap, &x, EXECD_PROMETHEUS);
+	ck_assert_uint_ne(b.len, 0);
+	/* one family per file metric, after the containers', each row a series of its own */
+	const char *cached = in(&b, "# HELP podmem_file_cached_bytes ");
+	ck_assert_ptr_nonnull(cached);
+	ck_assert_ptr_nonnull(in(&b, "# TYPE podmem_file_cached_bytes gauge\n"
+					  "podmem_file_cached_bytes{deleted=\"false\",path=\"/dev/shm/big\",pod=\"web\\n0\\\\\","
+					  "pod_uid=\"u-1\",qos=\"burstable\",tmpfs=\"true\"} 300\n"
+					  "podmem_file_cached_bytes{deleted=\"true\",path=\"/var/log/app.log\",pod=\"web\\n0\\\\\","
+					  "pod_uid=\"u-1\",qos=\"burstable\",tmpfs=\"false\"} 250\n"
+					  "podmem_file_cached_bytes{deleted=\"false\",path=\"/usr/lib/libx.so\",pod=\"web\\n0\\\\\","
+					  "pod_uid=\"u-1\",qos=\"burstable\",tmpfs=\"false\"} 120\n#"));
+	ck_assert(cached > in(&b, "podmem_container_usage_bytes"));
+	/* the library was measured by mincore: no dirty sample; all three rows charged */
+	const char *dirty = in(&b, "# TYPE podmem_file_dirty_bytes gauge\n");
+	ck_assert_ptr_nonnull(dirty);
+	const char *next = memmem(dirty, (size_t)(b.p + b.len - dirty), "# HELP", 6);
+	ck_assert_ptr_nonnull(next);
+	ck_assert_ptr_nonnull(memmem(dirty, (size_t)(next - dirty), "app.log", 7));
+	ck_assert_ptr_null(memmem(dirty, (size_t)(next - dirty), "libx.so", 7));
+	int n = 0;
+	for (const char *p = b.p; (p = memmem(p, (size_t)(b.p + b.len - p), "\npodmem_file_charged_bytes{", 27)); p++)
+		n++;
+	ck_assert_int_eq(n, 3);
+	execd_files_free(&x);
+	execd_buf_free(&b);
+}
+END_TEST
+
+/* a file's labels: its pod's, its own, and a container's only when narrowed to one */
+START_TEST(file_entity_labels)
+{
+	struct synthetic y;
+	struct pm_entity e;
+	struct pm_values v;
+	int num = -1;
+
+	synthetic_init(&y);
+	pm_file_entity(&e, &y.pods[0], NULL, &scan_files[1], false, &v);
+	ck_assert_int_eq(e.level, PM_LEVEL_FILE);
+	ck_assert_str_eq(pm_level_name(e.level), "file");
+	ck_assert_str_eq(pm_label_value(&e, PM_L_PATH, NULL), "/var/log/app.log");
+	ck_assert_str_eq(pm_label_value(&e, PM_L_DELETED, &num), "true");
+	ck_assert_int_eq(num, 1);
+	ck_assert_str_eq(pm_label_value(&e, PM_L_TMPFS, &num), "false");
+	ck_assert_int_eq(num, 0);
+	ck_assert_str_eq(pm_label_value(&e, PM_L_POD_UID, NULL), "u-1");
+	ck_assert_str_eq(pm_label_value(&e, PM_L_QOS, &num), "burstable");
+	ck_assert_ptr_null(pm_label_value(&e, PM_L_CONTAINER, NULL));
+	ck_assert_ptr_null(pm_label_value(&e, PM_L_SANDBOX, NULL));
+	ck_assert_ptr_null(pm_label_value(&e, PM_L_CGROUP, NULL));
+	ck_assert(pm_has(e.val, PM_M_CACHED) && !pm_has(e.val, PM_M_CHARGED) && pm_has(e.val, PM_M_DIRTY));
+	ck_assert(!pm_has(e.val, PM_M_USAGE));
+	ck_assert_uint_eq(e.val->v[PM_M_RECENTLY_EVICTED], 8);
+	pm_file_entity(&e, &y.pods[0], &y.ctrs[1], &scan_files[2], true, &v);
+	ck_assert_str_eq(pm_label_value(&e, PM_L_CONTAINER, NULL), "POD");
+	ck_assert_str_eq(pm_label_value(&e, PM_L_SANDBOX, &num), "true");
+	ck_assert(pm_has(e.val, PM_M_CHARGED) && !pm_has(e.val, PM_M_DIRTY) && !pm_has(e.val, PM_M_WRITEBACK));
+	/* no label of a file at the other levels */
+	struct pm_entity pod = {.level = PM_LEVEL_POD, .val = &y.pods[0].val, .pod = &y.pods[0]};
+	ck_assert_ptr_null(pm_label_value(&pod, PM_L_PATH, NULL));
+	ck_assert_ptr_null(pm_label_value(&pod, PM_L_TMPFS, NULL));
+}
+END_TEST
+
+/* once the buffer has grown, a batch in either format allocates nothing:
+ * without file rows (_i 0), and with them, between two scans (_i 1) */
 START_TEST(steady_batch_allocates_nothing)
 {
 	struct synthetic y;
+	struct execd_files x;
 	struct execd_buf b = {0};
 
-	synthetic_init(&y);
-	execd_format_batch(&b, &y.snap, EXECD_INFLUX);
+	scan_init(&x, &y, 100);
+	const struct execd_files *files = _i ? &x : NULL;
+	execd_format_batch(&b, &y.snap, files, EXECD_INFLUX);
 	execd_buf_reset(&b);
-	execd_format_batch(&b, &y.snap, EXECD_PROMETHEUS);
+	execd_format_batch(&b, &y.snap, files, EXECD_PROMETHEUS);
 	alloc_count_start();
 	for (int i = 0; i < 4; i++) { /* no ck_assert in here: Check allocates for each */
 		execd_buf_reset(&b);
-		execd_format_batch(&b, &y.snap, i % 2 ? EXECD_INFLUX : EXECD_PROMETHEUS);
+		execd_format_batch(&b, &y.snap, files, i % 2 ? EXECD_INFLUX : EXECD_PROMETHEUS);
 	}
 	size_t n = alloc_count_stop();
 	ck_assert_uint_eq(n, 0);
 	ck_assert(!b.oom);
+	ck_assert(!_i || in(&b, "podmem_file"));
+	execd_files_free(&x);
 	execd_buf_free(&b);
 }
 END_TEST
@@ -230,7 +395,10 @@ Suite *suite_execd_text(void)
 	tcase_add_test(tc, oom);
 	tcase_add_test(tc, influx);
 	tcase_add_test(tc, prometheus);
-	tcase_add_test(tc, steady_batch_allocates_nothing);
+	tcase_add_loop_test(tc, steady_batch_allocates_nothing, 0, 2);
+	tcase_add_test(tc, top_files_influx);
+	tcase_add_test(tc, top_files_prometheus);
+	tcase_add_test(tc, file_entity_labels);
 	suite_add_tcase(s, tc);
 	return s;
 }
