@@ -177,26 +177,32 @@ static int unlisted(struct scan *sc, const char *rel, int r)
 	return 0;
 }
 
-/* the comm of the only process in the cgroup LEAF of PODFD, when it is "pause" */
-static bool runs_pause(const struct pm_discovery *d, int podfd, const char *leaf)
+/* What runs in the cgroup LEAF of PODFD: its only process is "pause"; it
+ * runs something else (more than one process, or one whose comm is not
+ * pause); or that cannot be told (no process, or none readable) */
+static enum pm_procs procs_of(const struct pm_discovery *d, int podfd, const char *leaf)
 {
 	char procs[64], path[PATH_MAX + 96], comm[32];
 	snprintf(path, sizeof path, "%s/cgroup.procs", leaf);
 	ssize_t n = pm_read_at(podfd, path, procs, sizeof procs - 1);
 	if (n <= 0)
-		return false;
+		return PM_PROCS_UNKNOWN;
 	procs[n] = 0;
 	char *nl = strchr(procs, '\n');
-	if (!nl || nl[1]) /* none, or more than one */
-		return false;
+	if (!nl)
+		return PM_PROCS_UNKNOWN;
+	if (nl[1]) /* more than one: pause runs alone */
+		return PM_PROCS_OTHER;
 	*nl = 0;
 	snprintf(path, sizeof path, "%s/%s/comm", d->env.proc, procs);
 	int fd = pm_open_regular(AT_FDCWD, path);
 	if (fd < 0)
-		return false;
+		return PM_PROCS_UNKNOWN;
 	n = pm_pread_all(fd, comm, sizeof comm);
 	close(fd);
-	return n == 6 && !memcmp(comm, "pause\n", 6);
+	if (n <= 0)
+		return PM_PROCS_UNKNOWN;
+	return n == 6 && !memcmp(comm, "pause\n", 6) ? PM_PROCS_PAUSE : PM_PROCS_OTHER;
 }
 
 /* the pod whose containers are being listed */
@@ -233,7 +239,7 @@ static int add_container(void *arg, int podfd, const char *name)
 			break;
 		}
 	cg_take(old ? &old->cg : NULL, &c.cg);
-	c.pause = old ? old->pause : pod->ident.kind == PM_POD && runs_pause(pa->sc->d, podfd, name);
+	c.procs = old ? old->procs : pod->ident.kind == PM_POD ? procs_of(pa->sc->d, podfd, name) : PM_PROCS_UNKNOWN;
 	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
 	if (!s)
 		return -ENOMEM; /* C holds no fds of its own */
@@ -428,10 +434,14 @@ static void resolve_names(struct pm_discovery *d)
 			unnamed += !c->named;
 		}
 		/* kubelet makes no log for the sandbox: in a pod whose names are
-		 * known, the one container without a log is the sandbox */
+		 * known, the one container without a log is the sandbox, unless
+		 * it is seen to run something other than pause (a sidecar whose
+		 * log link is missing, with the pause cgroup gone): when unsure,
+		 * do not mark */
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			struct pm_ctr_ident *c = &p->ctrs[j].ident;
-			c->sandbox = p->ctrs[j].pause || (pi->named && unnamed == 1 && !c->named);
+			enum pm_procs pr = p->ctrs[j].procs;
+			c->sandbox = pr == PM_PROCS_PAUSE || (pr == PM_PROCS_UNKNOWN && pi->named && unnamed == 1 && !c->named);
 			if (c->sandbox && !c->named)
 				strcpy(c->name, "POD");
 		}

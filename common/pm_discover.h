@@ -13,7 +13,7 @@
 struct pm_ctr_rec {
 	struct pm_cg cg;
 	char leaf[PM_NAME_MAX]; /* directory name */
-	bool pause;             /* its only process is "pause" */
+	enum pm_procs { PM_PROCS_UNKNOWN, PM_PROCS_PAUSE, PM_PROCS_OTHER } procs; /* what runs in it */
 	struct pm_ctr_ident ident;
 };
 

@@ -448,6 +448,47 @@ START_TEST(names_unreadable)
 }
 END_TEST
 
+/* the sandbox is guessed as the one container without a log link only when
+ * it is not seen to run something else: with the pause cgroup gone and a
+ * sidecar's link missing, the sidecar (its process visible) is not marked */
+START_TEST(sandbox_guess_when_sure)
+{
+	struct logbuf lb = {0};
+	const char *dir = fixture_make("--version 2 --driver cgroupfs");
+	struct pm_opts o = fixture_opts(dir, &lb);
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	const struct pm_pod *web = find_pod(&s, "web-0");
+	ck_assert_ptr_nonnull(find_ctr(web, "POD"));
+	ck_assert(find_ctr(web, "POD")->ident.sandbox);
+	char sandbox_id[PM_ID_MAX];
+	strcpy(sandbox_id, find_ctr(web, "POD")->ident.id);
+	pm_ctx_close(ctx);
+	/* the pause cgroup goes; the sidecar's link goes (its log directory stays) */
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cd %s && rm -rf cgroup/kubepods/burstable/pod2a3b4c5d-6e7f-4081-9293-0000000000b2/%s && "
+		 "side=$(ls log/containers/web-0_default_sidecar-*.log) && id=${side##*-} && id=${id%%.log} && rm $side && "
+		 "echo 4242 > cgroup/kubepods/burstable/pod2a3b4c5d-6e7f-4081-9293-0000000000b2/$id/cgroup.procs && "
+		 "mkdir -p proc/4242 && echo envoy > proc/4242/comm", dir, sandbox_id);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	web = find_pod(&s, "web-0");
+	ck_assert_ptr_nonnull(web);
+	ck_assert_uint_eq(web->n_containers, 2);
+	for (size_t i = 0; i < web->n_containers; i++)
+		ck_assert_msg(!web->containers[i].ident.sandbox, "%s marked as the sandbox", web->containers[i].ident.name);
+	ck_assert_ptr_null(find_ctr(web, "POD"));
+	ck_assert_ptr_nonnull(find_ctr(web, "app"));
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
 /* two log directories claiming one pod UID: neither wins (a tenant's
  * impostor must not take a pod's name); one pod UID in two cgroups: two
  * rows, the second by its cgroup path; each said once */
@@ -725,6 +766,7 @@ Suite *suite_ctx(void)
 	tcase_add_test(tc, enomem_no_stale_pods);
 	tcase_add_test(tc, names_unreadable);
 	tcase_add_test(tc, claimed_twice);
+	tcase_add_test(tc, sandbox_guess_when_sure);
 	tcase_add_test(tc, scan_cannot_list);
 	tcase_add_test(tc, fds_every_limit);
 	tcase_add_test(tc, fds_pods_appear);
