@@ -25,7 +25,7 @@ in_ns() { (cd "$T/p" && unshare -m sh -c "$hide $*") 2>&1; }
 # the run command
 out=$(in_ns make run) || fail "make run exited $?: $(printf '%s\n' "$out" | tail -5)"
 assert_not_contains "make run" "$out" "error:"
-printf '%s\n' "$out" | grep -Eq '^(NAMESPACE/POD|CGROUP) +(QOS +)?USAGE +LIMIT +WS ' ||
+grep -Eq '^(NAMESPACE/POD|CGROUP) +(QOS +)?USAGE +LIMIT +WS ' <<<"$out" ||
 	fail "make run printed no table: $(printf '%s\n' "$out" | tail -5)"
 [ -x "$T/p/build/podmem" ] || fail "make run did not build build/podmem"
 for f in podmem-execd podmem.so podmem-agentx; do

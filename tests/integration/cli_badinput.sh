@@ -68,15 +68,15 @@ n_core=$(sed -n 's/^enum pm_core_opt {\(.*\)};$/\1/p' "$SRC/common/podmem.h" | t
 core=$(sed -n '/pm_core_opts\[PM_OPT__COUNT\] = {/,/^};/p' "$SRC/common/pm_catalog.c" | grep -o '^[[:space:]]*\[PM_OPT_[A-Z_]*\] = {"[a-z-]*"' | grep -o '"[a-z-]*"' | tr -d '"' || true)
 assert_eq "core options read from pm_catalog.c ($core)" "$n_core" "$(printf '%s\n' "$core" | grep -c .)"
 for o in cgroup-root proc-root pod-log-dir container-log-dir; do
-	printf '%s\n' "$core" | grep -qx -- "$o" || fail "pm_core_opts has no $o (a public option name in design.md)"
+	grep -qx -- "$o" <<<"$core" || fail "pm_core_opts has no $o (a public option name in design.md)"
 done
 for o in $core; do
 	# "  --cgroup-root DIR    help": the option, its value, at least one space, its help
-	printf '%s\n' "$help" | grep -Eq -- "^  --$o DIR +[^ ]" ||
+	grep -Eq -- "^  --$o DIR +[^ ]" <<<"$help" ||
 		fail "--help: no line '  --$o DIR  <help>': $(printf '%s\n' "$help" | grep -- "--$o" || echo none)"
 done
 for o in "--json" "--sort FIELD" "--top N" "--containers" "--help" "--version"; do
-	printf '%s\n' "$help" | grep -Eq -- "^  (-[a-zA-Z], )?$o( |$)" || fail "--help does not list $o"
+	grep -Eq -- "^  (-[a-zA-Z], )?$o( |$)" <<<"$help" || fail "--help does not list $o"
 done
 assert_eq "--version" "podmem $(sed -n 's/^#define PODMEM_VERSION "\(.*\)"$/\1/p' "$SRC/common/podmem.h")" "$("$P" --version)"
 
