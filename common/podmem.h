@@ -241,6 +241,7 @@ struct pm_opts {
 	const char *proc_root;         /* NULL: "/proc" (no meminfo there: a warning); given: it must hold meminfo */
 	const char *pod_log_dir;       /* NULL: "/var/log/pods" */
 	const char *container_log_dir; /* NULL: "/var/log/containers" */
+	const char *sys_root;          /* NULL: "/sys" (physical RAM, huge page sizes); given: it must be a directory */
 	unsigned rescan_every;         /* full discovery every N samples; 0: default (10) */
 	pm_log_fn log;                 /* NULL: silent */
 	void *log_ud;
@@ -249,7 +250,14 @@ struct pm_opts {
 
 /* The options every front end takes, the same in each: getopt long names
  * ("cgroup-root") and collectd keys ("CgroupRoot"). */
-enum pm_core_opt { PM_OPT_CGROUP_ROOT, PM_OPT_PROC_ROOT, PM_OPT_POD_LOG_DIR, PM_OPT_CONTAINER_LOG_DIR, PM_OPT__COUNT };
+enum pm_core_opt {
+	PM_OPT_CGROUP_ROOT,
+	PM_OPT_PROC_ROOT,
+	PM_OPT_POD_LOG_DIR,
+	PM_OPT_CONTAINER_LOG_DIR,
+	PM_OPT_SYS_ROOT,
+	PM_OPT__COUNT
+};
 struct pm_opt_desc {
 	const char *long_name;
 	const char *conf_name;

@@ -17,9 +17,12 @@ struct logbuf {
 	char last[512];
 };
 
+/* the warnings and errors (debug lines say where the node's numbers come from) */
 static void capture(void *ud, int level, const char *fmt, va_list ap)
 {
 	struct logbuf *lb = ud;
+	if (level >= LOG_DEBUG)
+		return;
 	lb->lines++;
 	if (!lb->worst || level < lb->worst)
 		lb->worst = level;
@@ -640,7 +643,9 @@ START_TEST(fds_every_limit)
 				 (unsigned long)limits[k]);
 			ck_assert_msg(strstr(lb.last, want) && strstr(lb.last, "kept fds for "), "%s: %s", what, lb.last);
 			rlim_t reserve = limits[k] / 4 > 64 ? limits[k] / 4 : 64;
-			ck_assert_msg(fds + reserve <= limits[k] || fds <= 8, "%s: %u fds open", what, fds);
+			/* or none kept: the runner's own, and the context's (the root,
+			 * meminfo, pressure/memory, v1's hugetlb hierarchy) */
+			ck_assert_msg(fds + reserve <= limits[k] || fds <= 10, "%s: %u fds open", what, fds);
 			pm_ctx_close(ctx);
 		}
 		pm_snapshot_free(&ref);
@@ -665,7 +670,7 @@ START_TEST(fds_pods_appear)
 
 	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
 	rl = saved;
-	rl.rlim_cur = 700; /* about 520 fds for cgroups that hold up to 13: every one of 31, not of 121 */
+	rl.rlim_cur = 1000; /* about 740 fds for cgroups that hold up to 19: every one of 31, not of 121 */
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
 	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
@@ -689,8 +694,8 @@ START_TEST(fds_pods_appear)
 		ck_assert_uint_eq(ctrs[i], 2 + 3 + 38 * 2); /* 121 cgroups */
 	}
 	ck_assert_int_eq(lb.lines, 1);
-	ck_assert_ptr_nonnull(strstr(lb.last, " of 121 cgroups (RLIMIT_NOFILE 700, "));
-	ck_assert_uint_le(after, 700 - 175);
+	ck_assert_ptr_nonnull(strstr(lb.last, " of 121 cgroups (RLIMIT_NOFILE 1000, "));
+	ck_assert_uint_le(after, 1000 - 250 + 1); /* + the pipe to ls */
 	ck_assert_uint_gt(after, before); /* the budget was not spent before */
 	/* pods that kept fds go: the ones read by path get them */
 	snprintf(cmd, sizeof cmd, "cd %s/cgroup/kubepods/besteffort && rm -rf pod3c4d5e6f-7081-4293-a4b5-00000000000?", dir);
@@ -702,8 +707,8 @@ START_TEST(fds_pods_appear)
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
 	ck_assert_uint_eq(s.n_pods, 33);
 	ck_assert_uint_eq(n_containers(&s), 2 + 3 + 31 * 2);
-	ck_assert_uint_le(later, 700 - 175);
-	ck_assert_uint_ge(later + 13, after); /* 7 pods' fds (21 cgroups') were given to the rest */
+	ck_assert_uint_le(later, 1000 - 250 + 1);
+	ck_assert_uint_ge(later + 19, after); /* 7 pods' fds (21 cgroups') were given to the rest */
 	ck_assert_int_eq(lb.lines, 1);
 	pm_snapshot_free(&s);
 	pm_ctx_close(ctx);

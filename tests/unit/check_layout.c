@@ -23,8 +23,12 @@ START_TEST(catalogue_is_sane)
 		ck_assert_msg(i->name && *i->name && i->help && *i->help, "metric %d lacks a name or help", m);
 		ck_assert_int_eq(pm_metric_by_name(i->name), m); /* names are unique */
 		ck_assert(i->levels != 0);
+		/* lower-case words, and page sizes as the kernel writes them ("hugetlb_2MB") */
+		ck_assert_msg(i->name[0] >= 'a' && i->name[0] <= 'z', "metric name %s", i->name);
 		for (const char *p = i->name; *p; p++)
-			ck_assert_msg((*p >= 'a' && *p <= 'z') || *p == '_', "metric name %s", i->name);
+			ck_assert_msg((*p >= 'a' && *p <= 'z') || *p == '_' || (*p >= '0' && *p <= '9') ||
+					      (*p >= 'A' && *p <= 'Z' && ((p[-1] >= '0' && p[-1] <= '9') || (p[-1] >= 'A' && p[-1] <= 'Z'))),
+				      "metric name %s", i->name);
 	}
 	ck_assert_int_eq(pm_metric_by_name("nosuch"), -1);
 }
