@@ -250,14 +250,7 @@ struct pm_opts {
 
 /* The options every front end takes, the same in each: getopt long names
  * ("cgroup-root") and collectd keys ("CgroupRoot"). */
-enum pm_core_opt {
-	PM_OPT_CGROUP_ROOT,
-	PM_OPT_PROC_ROOT,
-	PM_OPT_POD_LOG_DIR,
-	PM_OPT_CONTAINER_LOG_DIR,
-	PM_OPT_SYS_ROOT,
-	PM_OPT__COUNT
-};
+enum pm_core_opt { PM_OPT_CGROUP_ROOT, PM_OPT_PROC_ROOT, PM_OPT_POD_LOG_DIR, PM_OPT_CONTAINER_LOG_DIR, PM_OPT_SYS_ROOT, PM_OPT__COUNT };
 struct pm_opt_desc {
 	const char *long_name;
 	const char *conf_name;

@@ -75,6 +75,7 @@ EOF
 # directory with no memory cgroup files (the core refuses it), a missing one
 # (the option is refused), and none given where none is found (this ProcRoot
 # has no self/mountinfo); collectd then exits non-zero
+rm "$T/fx/proc/self/mountinfo"
 while IFS='|' read -r what names body; do
 	conf=$T/root.conf
 	cd_conf "$conf" 1 "$body"
