@@ -15,6 +15,7 @@ GOOD="  CgroupRoot \"$T/fx/cgroup\"
   ProcRoot \"$T/fx/proc\"
   PodLogDir \"$T/fx/log/pods\"
   ContainerLogDir \"$T/fx/log/containers\"
+  SysRoot \"$T/fx/sys\"
   ReportNode true
   ReportPods yes
   ReportContainers \"true\"
@@ -56,6 +57,9 @@ ProcRoot|ProcRoot "$T/file"
 ProcRoot|ProcRoot 1
 PodLogDir|PodLogDir "log/pods"
 ContainerLogDir|ContainerLogDir "/nonexistent/podmem"
+SysRoot|SysRoot "/nonexistent/podmem"
+SysRoot|SysRoot "fx/sys"
+SysRoot|SysRoot "$T/file"
 ReportNode|ReportNode "maybe"
 ReportPods|ReportPods 1
 ReportContainers|ReportContainers true false
