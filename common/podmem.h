@@ -294,7 +294,9 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
 /* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that more cgroups
  * keep their fds across samples. For programs of our own (not inside a host
  * daemon). Whatever the limit, every pod and container is sampled: cgroups
- * keep fds (about 9 each) only within a budget that leaves the process a
+ * keep fds (their directory and one per memory file: 9 on v1, 13 on v2; 3
+ * more per huge page size with the hugetlb controller, and on v1 its
+ * hierarchy's directory) only within a budget that leaves the process a
  * quarter of its soft limit (at least 64) beyond the fds it has open, and
  * the rest are opened at each sample, which is said once in the log. */
 void pm_raise_nofile(void);
