@@ -83,6 +83,8 @@ const struct pm_opt_desc pm_core_opts[PM_OPT__COUNT] = {
 	[PM_OPT_POD_LOG_DIR] = {"pod-log-dir", "PodLogDir", "DIR", "kubelet's pod log directory, for pod names (default: /var/log/pods)"},
 	[PM_OPT_CONTAINER_LOG_DIR] = {"container-log-dir", "ContainerLogDir", "DIR",
 	 "kubelet's container log links, for container names (default: /var/log/containers)"},
+	[PM_OPT_SYS_ROOT] = {"sys-root", "SysRoot", "DIR",
+	 "sysfs, for physical RAM and huge page sizes (default: /sys)"},
 };
 
 int pm_opt_find(const char *key)
@@ -102,6 +104,7 @@ int pm_opts_set(struct pm_opts *o, enum pm_core_opt opt, const char *value)
 	case PM_OPT_PROC_ROOT: o->proc_root = value; return 0;
 	case PM_OPT_POD_LOG_DIR: o->pod_log_dir = value; return 0;
 	case PM_OPT_CONTAINER_LOG_DIR: o->container_log_dir = value; return 0;
+	case PM_OPT_SYS_ROOT: o->sys_root = value; return 0;
 	case PM_OPT__COUNT: break;
 	}
 	return -EINVAL;

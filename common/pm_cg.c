@@ -10,7 +10,7 @@
 
 void pm_cg_init(struct pm_cg *cg)
 {
-	cg->dirfd = PM_FD_NONE;
+	cg->dirfd = cg->apart_dirfd = PM_FD_NONE;
 	for (int i = 0; i < PM_MAX_FILES; i++)
 		cg->fd[i] = PM_FD_NONE;
 	cg->shared = false;
@@ -23,12 +23,14 @@ void pm_cg_close(struct pm_cg *cg)
 			close(cg->fd[i]);
 	if (cg->dirfd >= 0)
 		close(cg->dirfd);
+	if (cg->apart_dirfd >= 0)
+		close(cg->apart_dirfd);
 	pm_cg_init(cg);
 }
 
 unsigned pm_cg_fds(const struct pm_cg *cg)
 {
-	unsigned n = cg->dirfd >= 0;
+	unsigned n = (cg->dirfd >= 0) + (cg->apart_dirfd >= 0);
 	for (int i = 0; i < PM_MAX_FILES; i++)
 		n += cg->fd[i] >= 0;
 	return n;
@@ -36,7 +38,7 @@ unsigned pm_cg_fds(const struct pm_cg *cg)
 
 unsigned pm_cg_cost(const struct pm_layout *l)
 {
-	return 1 + l->n_files;
+	return 1 + (l->apart_fd >= 0) + l->n_files;
 }
 
 int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg)
@@ -48,8 +50,20 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 		pm_cg_init(cg);
 		return -e;
 	}
+	if (l->apart_fd >= 0) {
+		/* a cgroup the hugetlb hierarchy does not have: its files are missing */
+		cg->apart_dirfd = openat(l->apart_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cg->apart_dirfd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
+			int e = errno;
+			pm_cg_close(cg);
+			return -e;
+		}
+		if (cg->apart_dirfd < 0)
+			cg->apart_dirfd = PM_FD_MISSING;
+	}
 	for (unsigned i = 0; i < l->n_files; i++) {
-		int fd = pm_open_regular(cg->dirfd, l->files[i].name);
+		int dfd = l->files[i].apart ? cg->apart_dirfd : cg->dirfd;
+		int fd = dfd >= 0 ? pm_open_regular(dfd, l->files[i].name) : -ENOENT;
 		cg->fd[i] = fd >= 0 ? fd : PM_FD_MISSING;
 		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM) {
 			pm_cg_close(cg);
@@ -60,16 +74,26 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 	return (int)pm_cg_fds(cg);
 }
 
-/* reads file F through FD into OUT; the bytes read, or -errno */
-static ssize_t read_file(const struct pm_file_desc *f, int fd, char *buf, size_t cap, struct pm_values *out)
+/* reads file F through FD into OUT, and what it adds to other page sizes'
+ * into SUMS; the bytes read, or -errno */
+static ssize_t read_file(const struct pm_file_desc *f, int fd, char *buf, size_t cap, struct pm_values *out,
+			 struct pm_values *sums)
 {
-	ssize_t n = f->kind == PM_FK_KV ? pm_pread_kv(fd, buf, cap, &f->keys, out) : pm_pread_all(fd, buf, cap);
+	if (f->kind == PM_FK_KV)
+		return pm_pread_kv(fd, buf, cap, &f->keys, f->keys.add ? sums : out);
+	ssize_t n = pm_pread_all(fd, buf, cap);
+	int m = f->metric >= 0 ? f->metric : f->sum;
 	uint64_t v;
 	/* a negative limit ("-1", what one writes to lift it) is no limit */
-	if (n > 0 && f->kind == PM_FK_SINGLE && buf[0] == '-' && pm_is_limit((enum pm_metric)f->metric))
+	if (n <= 0 || (buf[0] == '-' && pm_is_limit((enum pm_metric)m)))
 		return n;
-	if (n >= 0 && f->kind == PM_FK_SINGLE && pm_parse_single(buf, (size_t)n, &v) == 1)
+	int r = pm_parse_single(buf, (size_t)n, &v);
+	if (r == 1 && f->metric >= 0)
 		pm_set(out, (enum pm_metric)f->metric, v);
+	if (r >= 0 && f->sum >= 0) { /* "max": the sum is unlimited */
+		enum pm_metric s = (enum pm_metric)f->sum;
+		pm_set(sums, s, pm_add_sat(pm_has(sums, s) ? sums->v[s] : 0, r ? v : UINT64_MAX));
+	}
 	return n;
 }
 
@@ -82,44 +106,52 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 	       struct pm_values *out)
 {
 	bool odd = cg->odd;
+	struct pm_values sums;
 
 	memset(out, 0, sizeof *out);
+	memset(&sums, 0, sizeof sums);
 	if (cg->dirfd >= 0) {
 		for (unsigned i = 0; i < l->n_files; i++) {
 			if (cg->fd[i] < 0)
 				continue;
-			ssize_t n = read_file(&l->files[i], cg->fd[i], buf, cap, out);
+			ssize_t n = read_file(&l->files[i], cg->fd[i], buf, cap, out, &sums);
 			if (n < 0 && gone((int)-n))
 				return -ENOENT;
 		}
 	} else {
-		/* no fds kept: open the directory and each file for this read */
+		/* no fds kept: open the directories and each file for this read */
 		int dirfd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dirfd < 0)
 			return gone(errno) ? -ENOENT : -errno;
-		int r = 0;
+		int apart = l->apart_fd >= 0 ? openat(l->apart_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+		int r = apart < 0 && (errno == EMFILE || errno == ENFILE) ? -errno : 0;
 		unsigned opened = 0;
 		for (unsigned i = 0; i < l->n_files && !r; i++) {
-			int fd = pm_open_regular(dirfd, l->files[i].name);
+			const struct pm_file_desc *f = &l->files[i];
+			int dfd = f->apart ? apart : dirfd;
+			int fd = dfd >= 0 ? pm_open_regular(dfd, f->name) : -ENOENT;
 			if (fd < 0) {
 				if (fd == -EMFILE || fd == -ENFILE)
 					r = fd;
 				odd |= fd == -PM_ENOTREG;
 				continue; /* a file this cgroup does not have */
 			}
-			opened++;
-			ssize_t n = read_file(&l->files[i], fd, buf, cap, out);
+			opened += !f->apart;
+			ssize_t n = read_file(f, fd, buf, cap, out, &sums);
 			close(fd);
 			if (n < 0 && gone((int)-n))
 				r = -ENOENT;
 		}
 		close(dirfd);
+		if (apart >= 0)
+			close(apart);
 		if (!r && !opened) /* removed after it was opened: its files are gone */
 			r = -ENOENT;
 		if (r)
 			return r;
 	}
 	pm_derive_cgroup(out, l->version);
+	pm_derive_sums(out, &sums);
 	return odd;
 }
 

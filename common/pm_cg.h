@@ -4,7 +4,8 @@
  * A cgroup either keeps fds (its directory's and one per memory file, so a
  * read is a pread per file) or keeps none and is read by its path below the
  * cgroup root (open, read, close at each read). Which ones keep fds is the
- * fd budget's choice (pm_cg_budget). */
+ * fd budget's choice (pm_cg_budget). On v1 the hugetlb controller's files
+ * are in another hierarchy, at the same path below the layout's apart_fd. */
 #ifndef PM_CG_H
 #define PM_CG_H
 
@@ -15,6 +16,7 @@
 
 struct pm_cg {
 	int dirfd;            /* PM_FD_NONE: the cgroup keeps no fds */
+	int apart_dirfd;      /* in the second hierarchy: an fd, PM_FD_NONE, or PM_FD_MISSING (not there) */
 	int fd[PM_MAX_FILES]; /* by the layout's file index: an fd, or PM_FD_MISSING */
 	bool shared;          /* discovery: two records hold these fds until a scan ends */
 	bool odd;             /* a memory file here is not a regular file (a FIFO, a device): skipped */

@@ -29,17 +29,52 @@
 
 /* ---- sampling --------------------------------------------------------------- */
 
+/* Physical RAM, for a node whose MemTotal is now TOTAL: the online memory
+ * blocks, else /proc/iomem's System RAM; where it came from is said at
+ * debug level. Found again only when MemTotal changes (memory hotplug, a
+ * balloon), so a steady sample reads nothing more. */
+static void find_ram(struct pm_ctx *ctx, uint64_t total)
+{
+	char path[PATH_MAX + 16];
+	uint64_t blocks, block;
+	ctx->ram_total = total;
+	int r = pm_ram_blocks(ctx->sys, &ctx->ram, &blocks, &block);
+	if (!r) {
+		pm_log(&ctx->log, LOG_DEBUG, "physical RAM %llu bytes: %llu online memory blocks of %llu bytes in %s/devices/system/memory",
+		       (unsigned long long)ctx->ram, (unsigned long long)blocks, (unsigned long long)block, ctx->sys);
+		return;
+	}
+	snprintf(path, sizeof path, "%s/iomem", ctx->proc);
+	ssize_t n = pm_read_at(AT_FDCWD, path, ctx->buf, PM_BUF_CAP);
+	int ri = n < 0 ? (int)n : pm_ram_iomem(ctx->buf, (size_t)n, &ctx->ram);
+	if (!ri) {
+		pm_log(&ctx->log, LOG_DEBUG, "physical RAM %llu bytes: the System RAM ranges of %s", (unsigned long long)ctx->ram, path);
+		return;
+	}
+	ctx->ram = 0;
+	pm_log(&ctx->log, LOG_DEBUG, "physical RAM unknown (%s/devices/system/memory: %s; %s: %s): no reserved memory", ctx->sys,
+	       strerror(-r), path, strerror(-ri));
+}
+
 static void read_node(struct pm_ctx *ctx, struct pm_snapshot *snap)
 {
-	memset(&snap->node, 0, sizeof snap->node);
+	struct pm_values *v = &snap->node;
+	memset(v, 0, sizeof *v);
 	snap->node_ok = false;
 	if (ctx->meminfo_fd < 0)
 		return;
 	ssize_t n = pm_pread_all(ctx->meminfo_fd, ctx->buf, PM_BUF_CAP);
 	if (n <= 0)
 		return;
-	pm_parse_kv(ctx->buf, (size_t)n, &ctx->meminfo_keys, &snap->node);
-	pm_derive_node(&snap->node);
+	pm_parse_kv(ctx->buf, (size_t)n, &ctx->meminfo_keys, v);
+	for (unsigned i = 0; i < ctx->node.n_files; i++)
+		if (ctx->node_fd[i] >= 0)
+			pm_pread_kv(ctx->node_fd[i], ctx->buf, PM_BUF_CAP, &ctx->node.files[i].keys, v);
+	if (pm_has(v, PM_M_TOTAL) && v->v[PM_M_TOTAL] != ctx->ram_total)
+		find_ram(ctx, v->v[PM_M_TOTAL]);
+	if (pm_has(v, PM_M_TOTAL) && ctx->ram)
+		pm_set(v, PM_M_PHYSICAL, ctx->ram);
+	pm_derive_node(v);
 	snap->node_ok = true;
 }
 
@@ -130,22 +165,66 @@ static int copy_opt(struct pm_ctx *ctx, char *dst, const char *val, const char *
 	return 0;
 }
 
+/* reads the proc root's self/mountinfo into the buffer: its length, or -errno */
+static ssize_t read_mountinfo(struct pm_ctx *ctx, char *path, size_t cap)
+{
+	snprintf(path, cap, "%s/self/mountinfo", ctx->proc);
+	return pm_read_at(AT_FDCWD, path, ctx->buf, PM_BUF_CAP);
+}
+
 static int find_root(struct pm_ctx *ctx)
 {
 	char path[PATH_MAX + 32];
-	snprintf(path, sizeof path, "%s/self/mountinfo", ctx->proc);
-	int fd = pm_open_regular(AT_FDCWD, path);
-	if (fd < 0) {
-		pm_log(&ctx->log, LOG_ERR, "cannot open '%s': %s", path, strerror(-fd));
-		return fd;
+	ssize_t n = read_mountinfo(ctx, path, sizeof path);
+	if (n < 0) {
+		pm_log(&ctx->log, LOG_ERR, "cannot open '%s': %s", path, strerror((int)-n));
+		return (int)n;
 	}
-	ssize_t n = pm_pread_all(fd, ctx->buf, PM_BUF_CAP);
-	close(fd);
-	if (n < 0 || pm_find_memory_mount(ctx->buf, (size_t)n, ctx->root, sizeof ctx->root) < 0) {
+	if (pm_find_memory_mount(ctx->buf, (size_t)n, ctx->root, sizeof ctx->root) < 0) {
 		pm_log(&ctx->log, LOG_ERR, "no memory cgroup controller is mounted (%s); give the cgroup root", path);
 		return -ENOENT;
 	}
 	return 0;
+}
+
+/* v1: the hugetlb hierarchy's directory at the cgroup root's path, found
+ * in mountinfo beside the memory hierarchy the root is in; -1 when there is
+ * none (said at debug level: the pods' hugetlb is then absent) */
+static int find_hugetlb(struct pm_ctx *ctx)
+{
+	char path[PATH_MAX + 32], mem[PATH_MAX], huge[PATH_MAX], real[PATH_MAX];
+	ssize_t n = read_mountinfo(ctx, path, sizeof path);
+	if (n < 0 || pm_find_v1_mount(ctx->buf, (size_t)n, "hugetlb", huge, sizeof huge) < 0 ||
+	    pm_find_memory_mount(ctx->buf, (size_t)n, mem, sizeof mem) < 0) {
+		pm_log(&ctx->log, LOG_DEBUG, "no hugetlb cgroup hierarchy beside the memory one in '%s': no hugetlb per pod", path);
+		return -1;
+	}
+	size_t ml = strlen(mem);
+	if (!realpath(ctx->root, real) || strncmp(real, mem, ml) || (real[ml] && real[ml] != '/')) {
+		pm_log(&ctx->log, LOG_DEBUG, "the cgroup root '%s' is not in the memory hierarchy at '%s': no hugetlb per pod",
+		       ctx->root, mem);
+		return -1;
+	}
+	if (snprintf(path, sizeof path, "%s%s", huge, real + ml) >= (int)sizeof path)
+		return -1;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pm_log(&ctx->log, LOG_DEBUG, "hugetlb hierarchy at '%s'%s", path, fd < 0 ? ": cannot open it" : "");
+	return fd;
+}
+
+/* the node's files below the proc root but meminfo (pressure/memory): a
+ * file this kernel does not have leaves its metrics absent */
+static int open_node_files(struct pm_ctx *ctx)
+{
+	char path[PATH_MAX + 48];
+	int r = pm_node_layout(&ctx->node);
+	for (unsigned i = 0; i < ctx->node.n_files && !r; i++) {
+		snprintf(path, sizeof path, "%s/%s", ctx->proc, ctx->node.files[i].name);
+		ctx->node_fd[i] = pm_open_regular(AT_FDCWD, path);
+		if (ctx->node_fd[i] < 0)
+			pm_log(&ctx->log, LOG_DEBUG, "cannot open '%s': %s", path, strerror(-ctx->node_fd[i]));
+	}
+	return r;
 }
 
 int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
@@ -156,7 +235,9 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 
 	if (!ctx)
 		return -ENOMEM;
-	ctx->rootfd = ctx->meminfo_fd = -1;
+	ctx->rootfd = ctx->meminfo_fd = ctx->hugetlb_fd = -1;
+	for (int i = 0; i < PM_MAX_FILES; i++)
+		ctx->node_fd[i] = -1;
 	ctx->log = (struct pm_logger){o->log, o->log_ud};
 	ctx->buf = malloc(PM_BUF_CAP);
 	r = ctx->buf ? 0 : -ENOMEM;
@@ -166,6 +247,15 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 		r = copy_opt(ctx, ctx->pod_logs, o->pod_log_dir, "/var/log/pods", "the pod log directory");
 	if (!r)
 		r = copy_opt(ctx, ctx->ctr_logs, o->container_log_dir, "/var/log/containers", "the container log directory");
+	if (!r)
+		r = copy_opt(ctx, ctx->sys, o->sys_root, "/sys", "the sysfs root");
+	if (!r && o->sys_root) { /* a root the user gave must be right */
+		struct stat st;
+		if (stat(ctx->sys, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			r = stat(ctx->sys, &st) < 0 ? -errno : -ENOTDIR;
+			pm_log(&ctx->log, LOG_ERR, "cannot use the sysfs root '%s': %s", ctx->sys, strerror(-r));
+		}
+	}
 	if (!r)
 		r = o->cgroup_root ? copy_opt(ctx, ctx->root, o->cgroup_root, "", "the cgroup root") : find_root(ctx);
 	if (r)
@@ -184,7 +274,12 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 		pm_log(&ctx->log, LOG_ERR, "no memory cgroup files in or under '%s'", ctx->root);
 		goto fail;
 	}
-	if ((r = pm_layout_build(&ctx->layout, version)) < 0 || (r = pm_meminfo_keys(&ctx->meminfo_keys)) < 0) {
+	struct pm_huge_sizes hs;
+	pm_huge_sizes(ctx->sys, &hs);
+	if (version == 1 && hs.n)
+		ctx->hugetlb_fd = find_hugetlb(ctx);
+	if ((r = pm_layout_build(&ctx->layout, version)) < 0 || (r = pm_layout_hugetlb(&ctx->layout, &hs, ctx->hugetlb_fd)) < 0 ||
+	    (r = pm_meminfo_keys(&ctx->meminfo_keys)) < 0 || (r = open_node_files(ctx)) < 0) {
 		pm_log(&ctx->log, LOG_ERR, "the metric catalogue has a bad source");
 		goto fail;
 	}
@@ -225,6 +320,11 @@ void pm_ctx_close(struct pm_ctx *ctx)
 		close(ctx->rootfd);
 	if (ctx->meminfo_fd >= 0)
 		close(ctx->meminfo_fd);
+	if (ctx->hugetlb_fd >= 0)
+		close(ctx->hugetlb_fd);
+	for (int i = 0; i < PM_MAX_FILES; i++)
+		if (ctx->node_fd[i] >= 0)
+			close(ctx->node_fd[i]);
 	free(ctx->buf);
 	free(ctx);
 }

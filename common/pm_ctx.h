@@ -10,10 +10,14 @@
 
 struct pm_ctx {
 	struct pm_logger log;
-	char root[PATH_MAX], proc[PATH_MAX], pod_logs[PATH_MAX], ctr_logs[PATH_MAX];
+	char root[PATH_MAX], proc[PATH_MAX], pod_logs[PATH_MAX], ctr_logs[PATH_MAX], sys[PATH_MAX];
 	int rootfd, meminfo_fd;
+	int hugetlb_fd; /* v1: the hugetlb hierarchy at the cgroup root's path (the layout's apart_fd), or -1 */
 	struct pm_layout layout;
 	struct pm_keytab meminfo_keys;
+	struct pm_layout node;      /* the node's files below the proc root but meminfo */
+	int node_fd[PM_MAX_FILES]; /* by node's file index, or -1 */
+	uint64_t ram, ram_total;   /* physical RAM (0: unknown), and the MemTotal it was found at */
 	struct pm_discovery disc;
 	char *buf;
 	bool warned_read; /* a cgroup could not be read for want of fds: said once */

@@ -1,16 +1,10 @@
 /*
  * What the files cannot give, derived from what they did: the working sets,
- * kernel memory as the sum of its parts, the unaccounted remainder, and the
- * node's application/kernel/unaccounted breakdown; limits that mean
- * unlimited are dropped.
+ * kernel memory as the sum of its parts, the unaccounted remainder, the
+ * node's application/kernel/unaccounted breakdown and its reserved memory;
+ * limits that mean unlimited are dropped.
  */
 #include "pm_internal.h"
-
-/* A + B, saturating: hostile files can hold 2^63 and more */
-static uint64_t add_sat(uint64_t a, uint64_t b)
-{
-	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
-}
 
 static uint64_t sum_present(const struct pm_values *v, const enum pm_metric *ms, size_t n, bool *any)
 {
@@ -18,13 +12,14 @@ static uint64_t sum_present(const struct pm_values *v, const enum pm_metric *ms,
 	*any = false;
 	for (size_t i = 0; i < n; i++)
 		if (pm_has(v, ms[i])) {
-			s = add_sat(s, v->v[ms[i]]);
+			s = pm_add_sat(s, v->v[ms[i]]);
 			*any = true;
 		}
 	return s;
 }
 
-static const enum pm_metric limits[] = {PM_M_LIMIT, PM_M_HIGH, PM_M_SWAP_LIMIT};
+static const enum pm_metric limits[] = {PM_M_LIMIT,         PM_M_HIGH,         PM_M_SWAP_LIMIT,
+				       PM_M_HUGETLB_LIMIT, PM_M_HUGETLB_2MB_LIMIT, PM_M_HUGETLB_1GB_LIMIT};
 
 bool pm_is_limit(enum pm_metric m)
 {
@@ -60,7 +55,7 @@ void pm_derive_cgroup(struct pm_values *v, int version)
 			pm_unset(v, limits[i]);
 	if (version == 2 && !pm_has(v, PM_M_SLAB) && pm_has(v, PM_M_SLAB_RECLAIMABLE) &&
 	    pm_has(v, PM_M_SLAB_UNRECLAIMABLE))
-		pm_set(v, PM_M_SLAB, add_sat(v->v[PM_M_SLAB_RECLAIMABLE], v->v[PM_M_SLAB_UNRECLAIMABLE]));
+		pm_set(v, PM_M_SLAB, pm_add_sat(v->v[PM_M_SLAB_RECLAIMABLE], v->v[PM_M_SLAB_UNRECLAIMABLE]));
 	if (version == 2 && !pm_has(v, PM_M_KERNEL)) {
 		uint64_t k = sum_present(v, kernel_parts, PM_ARRAY_LEN(kernel_parts), &any);
 		if (any)
@@ -74,8 +69,10 @@ void pm_derive_cgroup(struct pm_values *v, int version)
 		pm_set(v, PM_M_WORKING_SET_KUBELET, sub0(usage, v->v[PM_M_INACTIVE_FILE]));
 	if (pm_has(v, PM_M_ANON) && pm_has(v, PM_M_FILE)) {
 		/* v2 memory.current = anon + file + kernel + sock (+ zswap, + hugetlb
-		 * when accounted); v1 usage = rss + cache + kmem (TCP buffers are
-		 * charged to their own counter) */
+		 * with memory_hugetlb_accounting: only then has memory.stat its
+		 * hugetlb key, and only then is HUGETLB here before pm_derive_sums);
+		 * v1 usage = rss + cache + kmem (TCP buffers are charged to their
+		 * own counter, huge pages to the hugetlb controller alone) */
 		static const enum pm_metric v1_parts[] = {PM_M_ANON, PM_M_FILE, PM_M_KERNEL};
 		static const enum pm_metric v2_parts[] = {PM_M_ANON, PM_M_FILE, PM_M_KERNEL, PM_M_SOCK, PM_M_ZSWAP,
 							  PM_M_HUGETLB};
@@ -85,12 +82,21 @@ void pm_derive_cgroup(struct pm_values *v, int version)
 	}
 }
 
+void pm_derive_sums(struct pm_values *v, const struct pm_values *sums)
+{
+	for (int m = 0; m < PM_M__COUNT; m++)
+		if (pm_has(sums, (enum pm_metric)m) && !(pm_is_limit((enum pm_metric)m) && sums->v[m] >= PM_UNLIMITED_MIN))
+			pm_set(v, (enum pm_metric)m, sums->v[m]);
+}
+
 void pm_derive_node(struct pm_values *v)
 {
 	static const enum pm_metric app_parts[] = {PM_M_ANON, PM_M_FILE, PM_M_BUFFERS, PM_M_SWAPCACHED, PM_M_HUGETLB};
 	bool any;
 
 	derive_working_set(v);
+	if (pm_has(v, PM_M_PHYSICAL) && pm_has(v, PM_M_TOTAL))
+		pm_set(v, PM_M_RESERVED, sub0(v->v[PM_M_PHYSICAL], v->v[PM_M_TOTAL]));
 	if (!pm_has(v, PM_M_TOTAL) || !pm_has(v, PM_M_FREE))
 		return;
 	uint64_t used = sub0(v->v[PM_M_TOTAL], v->v[PM_M_FREE]);
@@ -99,5 +105,5 @@ void pm_derive_node(struct pm_values *v)
 	pm_set(v, PM_M_USAGE, used);
 	pm_set(v, PM_M_APP, app);
 	pm_set(v, PM_M_KERNEL, kernel);
-	pm_set(v, PM_M_UNACCOUNTED, sub0(used, add_sat(app, kernel)));
+	pm_set(v, PM_M_UNACCOUNTED, sub0(used, pm_add_sat(app, kernel)));
 }

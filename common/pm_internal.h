@@ -31,6 +31,14 @@ static inline bool pm_copy(char *dst, size_t cap, const char *src)
  * value overflows 64 bits. A leading '-' is taken and the value clamped to 0,
  * as runc does for kernel bugs that print negative counters. */
 size_t pm_parse_u64(const char *s, size_t len, uint64_t *ret);
+/* The same for hexadecimal digits (no "0x", no sign): /proc/iomem, block_size_bytes. */
+size_t pm_parse_hex(const char *s, size_t len, uint64_t *ret);
+
+/* A + B, saturating: hostile files can hold 2^63 and more */
+static inline uint64_t pm_add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 /* A value at or above this is "unlimited" in a v1 limit file (kubelet,
  * containerd: anything > 1<<62 is the kernel's rounded PAGE_COUNTER_MAX). */
@@ -47,7 +55,8 @@ struct pm_keytab {
 		int16_t metric;
 	} slot[PM_KEYTAB_SLOTS];
 	unsigned n;
-	bool kb; /* values may end in " kB", multiplied out (/proc/meminfo only) */
+	bool kb;  /* values may end in " kB", multiplied out (/proc/meminfo only) */
+	bool add; /* values are added to VALS' (saturating), not set: one file of several summed */
 };
 
 /* Adds KEY (LEN bytes, not copied) -> METRIC. -ENOSPC when full. */
@@ -70,12 +79,14 @@ int pm_parse_single(const char *buf, size_t len, uint64_t *ret);
 
 enum pm_file_kind { PM_FK_KV, PM_FK_SINGLE };
 
-#define PM_MAX_FILES 16
+#define PM_MAX_FILES 32
 struct pm_file_desc {
 	char name[40];       /* "memory.stat" */
 	enum pm_file_kind kind;
-	int metric;          /* PM_FK_SINGLE: the metric it fills */
-	struct pm_keytab keys; /* PM_FK_KV: its keys */
+	bool apart;          /* in the second hierarchy (v1's hugetlb), below the layout's apart_fd */
+	int metric;          /* PM_FK_SINGLE: the metric it sets, or -1 */
+	int sum;             /* PM_FK_SINGLE: the metric its value is added to (one page size of all), or -1 */
+	struct pm_keytab keys; /* PM_FK_KV: its keys (keys.add: added to the sums, as SUM is) */
 };
 
 /* What to read on one cgroup version, built from the catalogue's sources. */
@@ -83,18 +94,42 @@ struct pm_layout {
 	int version;
 	unsigned n_files;
 	struct pm_file_desc files[PM_MAX_FILES];
+	int apart_fd; /* the directory of the second hierarchy that matches the cgroup root, or -1 (not owned) */
 };
 
-/* Builds the layout of VERSION (1 or 2) from the catalogue. 0 or -errno. */
+/* The huge page sizes a layout reads the hugetlb controller's files for,
+ * named as the kernel names them ("2MB", "1GB"; see pm_huge_sizes). */
+#define PM_HUGE_SIZES 6
+#define PM_HUGE_NAME 20
+struct pm_huge_sizes {
+	unsigned n;
+	char name[PM_HUGE_SIZES][PM_HUGE_NAME];
+};
+
+/* Builds the layout of VERSION (1 or 2) from the catalogue, but for the
+ * hugetlb controller's files (pm_layout_hugetlb). 0 or -errno. */
 int pm_layout_build(struct pm_layout *l, int version);
+/* Adds the hugetlb controller's files to L: for each catalogue source
+ * "hugetlb.<size>.<file>" of a size in HS, that file; for "hugetlb.*.<file>",
+ * that file of every size in HS, summed. On v1 they are in the hugetlb
+ * hierarchy: APART_FD is its directory at the cgroup root's path (L keeps
+ * it, not owning it), and with APART_FD < 0 none is added. 0 or -errno. */
+int pm_layout_hugetlb(struct pm_layout *l, const struct pm_huge_sizes *hs, int apart_fd);
 /* L's file called NAME ("memory.stat"), or NULL. */
 const struct pm_file_desc *pm_layout_file(const struct pm_layout *l, const char *name);
 /* Builds the /proc/meminfo key table from the catalogue's node sources. */
 int pm_meminfo_keys(struct pm_keytab *t);
+/* Builds the layout of the node's other files below the proc root, from
+ * the catalogue's node sources "file:key" (pressure/memory). 0 or -errno. */
+int pm_node_layout(struct pm_layout *l);
 
 /* Fills what the files cannot give: working sets, kernel as the sum of its
- * parts, unaccounted; drops limits that mean unlimited. */
+ * parts, unaccounted; drops limits that mean unlimited. On v2 a hugetlb in V
+ * is memory.stat's, there only when memory.current counts it. */
 void pm_derive_cgroup(struct pm_values *v, int version);
+/* Lays SUMS (every page size's hugetlb files, summed) over V, after
+ * pm_derive_cgroup: a summed limit at or past PM_UNLIMITED_MIN is none. */
+void pm_derive_sums(struct pm_values *v, const struct pm_values *sums);
 /* whether M is a limit (absent when unlimited) */
 bool pm_is_limit(enum pm_metric m);
 void pm_derive_node(struct pm_values *v);
@@ -154,6 +189,27 @@ void pm_log(const struct pm_logger *lg, int level, const char *fmt, ...) PM_ATTR
  * the cgroup v1 hierarchy with the memory option, else a cgroup2 mount.
  * Copies its path into RET (CAP bytes). 0, or -ENOENT. */
 int pm_find_memory_mount(const char *mountinfo, size_t len, char *ret, size_t cap);
+/* The same for the cgroup v1 hierarchy of CONTROLLER ("hugetlb") alone. */
+int pm_find_v1_mount(const char *mountinfo, size_t len, const char *controller, char *ret, size_t cap);
+
+/* ---- the node's RAM and huge page sizes (pm_sys.c) ----------------------- */
+
+/* The huge page sizes below SYS (the sysfs root: SYS/kernel/mm/hugepages/
+ * hugepages-<kB>kB), smallest first, the first PM_HUGE_SIZES, into HS:
+ * named as the hugetlb controller names them ("64KB", "2MB", "1GB"). */
+void pm_huge_sizes(const char *sys, struct pm_huge_sizes *hs);
+/* The hugetlb controller's name of a huge page of KB kilobytes, into BUF. */
+void pm_huge_size_name(uint64_t kb, char *buf, size_t cap);
+
+/* Physical RAM: the online memory blocks below SYS
+ * (SYS/devices/system/memory: memoryN/state "online", times
+ * block_size_bytes). *RET_BLOCKS and *RET_BLOCK get the count and the size.
+ * 0, or -errno (-ENOENT: no memory block directory). */
+int pm_ram_blocks(const char *sys, uint64_t *ret, uint64_t *ret_blocks, uint64_t *ret_block);
+/* Physical RAM from /proc/iomem's text (LEN bytes): the top-level "System
+ * RAM" ranges, summed. 0; -ENOENT when there are none; -EPERM when their
+ * addresses read as 0 (an unprivileged reader). */
+int pm_ram_iomem(const char *text, size_t len, uint64_t *ret);
 
 /* The cgroup version of DIRFD's tree, from its files: 1 for
  * memory.usage_in_bytes, 2 for memory.current, memory.stat without total_

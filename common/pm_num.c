@@ -23,3 +23,26 @@ size_t pm_parse_u64(const char *s, size_t len, uint64_t *ret)
 	*ret = neg ? 0 : v;
 	return i;
 }
+
+size_t pm_parse_hex(const char *s, size_t len, uint64_t *ret)
+{
+	size_t i = 0;
+	uint64_t v = 0;
+
+	for (; i < len; i++) {
+		char c = s[i];
+		unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+			     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+			     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+						    : 16;
+		if (d == 16)
+			break;
+		if (v >> 60)
+			return 0;
+		v = v << 4 | d;
+	}
+	if (!i)
+		return 0;
+	*ret = v;
+	return i;
+}

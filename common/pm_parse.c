@@ -95,6 +95,8 @@ unsigned pm_parse_kv(const char *buf, size_t len, const struct pm_keytab *t, str
 		int m = p > k ? pm_keytab_find(t, k, (size_t)(p - k)) : -1;
 		uint64_t v;
 		if (m >= 0 && p < le && line_value(*p == ':' ? p + 1 : p, le, t->kb, &v) == 0) {
+			if (t->add && pm_has(vals, (enum pm_metric)m))
+				v = pm_add_sat(vals->v[m], v);
 			pm_set(vals, (enum pm_metric)m, v);
 			n++;
 		}

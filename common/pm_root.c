@@ -60,7 +60,8 @@ static int unescape(const char *s, size_t len, char *ret, size_t cap)
 	return 0;
 }
 
-int pm_find_memory_mount(const char *mi, size_t len, char *ret, size_t cap)
+/* the v1 hierarchy of CONTROLLER, else (OR_V2) the first cgroup2 mount */
+static int find_mount(const char *mi, size_t len, const char *controller, bool or_v2, char *ret, size_t cap)
 {
 	const char *v2 = NULL;
 	size_t v2_len = 0;
@@ -74,9 +75,9 @@ int pm_find_memory_mount(const char *mi, size_t len, char *ret, size_t cap)
 		const char *fs = sep ? field(sep + 3, le, 0, &fs_len) : NULL;
 		const char *so = sep ? field(sep + 3, le, 2, &so_len) : NULL;
 		if (mp && fs && so) {
-			if (fs_len == 6 && !memcmp(fs, "cgroup", 6) && has_token(so, so_len, "memory"))
+			if (fs_len == 6 && !memcmp(fs, "cgroup", 6) && has_token(so, so_len, controller))
 				return unescape(mp, mp_len, ret, cap);
-			if (fs_len == 7 && !memcmp(fs, "cgroup2", 7) && !v2) {
+			if (or_v2 && fs_len == 7 && !memcmp(fs, "cgroup2", 7) && !v2) {
 				v2 = mp;
 				v2_len = mp_len;
 			}
@@ -86,6 +87,16 @@ int pm_find_memory_mount(const char *mi, size_t len, char *ret, size_t cap)
 	if (v2)
 		return unescape(v2, v2_len, ret, cap);
 	return -ENOENT;
+}
+
+int pm_find_memory_mount(const char *mi, size_t len, char *ret, size_t cap)
+{
+	return find_mount(mi, len, "memory", true, ret, cap);
+}
+
+int pm_find_v1_mount(const char *mi, size_t len, const char *controller, char *ret, size_t cap)
+{
+	return find_mount(mi, len, controller, false, ret, cap);
 }
 
 static int version_here(int dirfd)

@@ -257,6 +257,7 @@ struct pm_opts {
 	const char *proc_root;         /* NULL: "/proc" (no meminfo there: a warning); given: it must hold meminfo */
 	const char *pod_log_dir;       /* NULL: "/var/log/pods" */
 	const char *container_log_dir; /* NULL: "/var/log/containers" */
+	const char *sys_root;          /* NULL: "/sys" (physical RAM, huge page sizes); given: it must be a directory */
 	unsigned rescan_every;         /* full discovery every N samples; 0: default (10) */
 	pm_log_fn log;                 /* NULL: silent */
 	void *log_ud;
@@ -265,7 +266,7 @@ struct pm_opts {
 
 /* The options every front end takes, the same in each: getopt long names
  * ("cgroup-root") and collectd keys ("CgroupRoot"). */
-enum pm_core_opt { PM_OPT_CGROUP_ROOT, PM_OPT_PROC_ROOT, PM_OPT_POD_LOG_DIR, PM_OPT_CONTAINER_LOG_DIR, PM_OPT__COUNT };
+enum pm_core_opt { PM_OPT_CGROUP_ROOT, PM_OPT_PROC_ROOT, PM_OPT_POD_LOG_DIR, PM_OPT_CONTAINER_LOG_DIR, PM_OPT_SYS_ROOT, PM_OPT__COUNT };
 struct pm_opt_desc {
 	const char *long_name;
 	const char *conf_name;
@@ -309,7 +310,9 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
 /* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that more cgroups
  * keep their fds across samples. For programs of our own (not inside a host
  * daemon). Whatever the limit, every pod and container is sampled: cgroups
- * keep fds (about 9 each) only within a budget that leaves the process a
+ * keep fds (their directory and one per memory file: 9 on v1, 13 on v2; 3
+ * more per huge page size with the hugetlb controller, and on v1 its
+ * hierarchy's directory) only within a budget that leaves the process a
  * quarter of its soft limit (at least 64) beyond the fds it has open, and
  * the rest are opened at each sample, which is said once in the log. */
 void pm_raise_nofile(void);

@@ -492,7 +492,7 @@ static bool rows_next(struct rows *r, struct pm_entity *e)
 /* the node line, the header and the rows; PREV: live, with deltas against it */
 static void print_table(struct out *o, const struct pm_snapshot *s, const struct cli *c, const struct seen *prev)
 {
-	char a[32], b[32], d[32], g[32], h[32], k[32];
+	char a[32], b[32], d[32], g[32], h[32], k[32], rs[32];
 	const struct pm_values *n = &s->node;
 	size_t shown = c->limit > 0 && (size_t)c->limit < s->n_pods ? (size_t)c->limit : s->n_pods;
 	char label[PM_NS_MAX + PM_NAME_MAX + 2];
@@ -503,10 +503,10 @@ static void print_table(struct out *o, const struct pm_snapshot *s, const struct
 	struct line l = {.n = 0};
 
 	if (s->node_ok) {
-		add(&l, "node: total %s  used %s  app %s  kernel %s  unaccounted %s  free %s",
+		add(&l, "node: total %s  used %s  app %s  kernel %s  unaccounted %s  free %s  reserved %s",
 		    cli_human(a, sizeof a, n, PM_M_TOTAL), cli_human(b, sizeof b, n, PM_M_USAGE), cli_human(d, sizeof d, n, PM_M_APP),
 		    cli_human(k, sizeof k, n, PM_M_KERNEL), cli_human(g, sizeof g, n, PM_M_UNACCOUNTED),
-		    cli_human(h, sizeof h, n, PM_M_FREE));
+		    cli_human(h, sizeof h, n, PM_M_FREE), cli_human(rs, sizeof rs, n, PM_M_RESERVED));
 		put(o, &l);
 	}
 	for (rows_init(&r, s, shown, c->containers); rows_next(&r, &e); n_rows++) {

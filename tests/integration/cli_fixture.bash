@@ -60,7 +60,8 @@ make_fixture() {
 	done
 	"$SRC/tests/fixtures/mktree.sh" "$D" "$@" || fail "$name: mktree.sh $* failed"
 	[ -s "$D/expect.tsv" ] || fail "$name: the fixture wrote no expect.tsv"
-	OPTS=(--cgroup-root "$D/cgroup" --proc-root "$D/proc" --pod-log-dir "$D/log/pods" --container-log-dir "$D/log/containers")
+	OPTS=(--cgroup-root "$D/cgroup" --proc-root "$D/proc" --pod-log-dir "$D/log/pods" --container-log-dir "$D/log/containers"
+		--sys-root "$D/sys")
 }
 
 # pods.tsv and ids.tsv: what the test expects of each pod's identity, from
@@ -108,7 +109,12 @@ check() {
 	"$B/podmem" --json "${OPTS[@]}" "$@" > "$out" 2> "$err" || fail "$tag: podmem exited $?: $(head -c 1000 "$err")"
 	[ ! -s "$err" ] || fail "$tag: podmem wrote to stderr on a valid fixture: $(head -c 1000 "$err")"
 	write_identities
+	# physical RAM, from the fixture's memory blocks: the online ones times their size
+	local blocks physical
+	blocks=$(grep -lx online "$D"/sys/devices/system/memory/memory*/state | wc -l)
+	physical=$((blocks * 16#$(cat "$D/sys/devices/system/memory/block_size_bytes")))
 	res=$(jq -n -r -f "$CHECK" --slurpfile out "$out" --rawfile exp "$D/expect.tsv" --rawfile mi "$D/proc/meminfo" \
+		--rawfile psi "$D/proc/pressure/memory" --argjson physical "$physical" \
 		--rawfile pods "$D/pods.tsv" --rawfile ids "$D/ids.tsv" --arg version "$VERSION" \
 		--arg runtime "$(expected_runtime "$DRIVER" "$RUNTIME")" --arg named "$named" --arg kube "$KUBE" \
 		--arg root "$D/cgroup" --arg podmem "$PODMEM_VERSION" |
@@ -137,7 +143,7 @@ check_table() {
 		def v($o; $k): if $o | has($k) then $o[$k] else "-" end;
 		["usage", "limit", "working_set", "working_set_kubelet", "active_anon", "inactive_anon", "active_file",
 		 "inactive_file", "shmem", "file_dirty", "kernel"] as $cols
-		| (["node"] + [.node as $n | "total", "usage", "app", "kernel", "unaccounted", "free" | v($n; .)] | map(tostring) | join("\t")),
+		| (["node"] + [.node as $n | "total", "usage", "app", "kernel", "unaccounted", "free", "reserved" | v($n; .)] | map(tostring) | join("\t")),
 		  (["header", if .kubernetes then "NAMESPACE/POD" else "CGROUP" end] | map(tostring) | join("\t")),
 		  (.pods[] | (["pod", (if .namespace != "" then .namespace + "/" else "" end) + .pod, .qos] + [. as $o | $cols[] | v($o; .)] | map(tostring) | join("\t")),
 		   (.containers[] | (["container", "  " + .container, ""] + [. as $o | $cols[] | v($o; .)] | map(tostring) | join("\t"))))' \
@@ -158,8 +164,8 @@ check_table() {
 			for (i = 1; i <= n && i <= m; i++) {
 				k = split(wanted[i], e, "\t"); line = got[i]
 				if (e[1] == "node") {
-					want = sprintf("node: total %s  used %s  app %s  kernel %s  unaccounted %s  free %s",
-						human(e[2]), human(e[3]), human(e[4]), human(e[5]), human(e[6]), human(e[7]))
+					want = sprintf("node: total %s  used %s  app %s  kernel %s  unaccounted %s  free %s  reserved %s",
+						human(e[2]), human(e[3]), human(e[4]), human(e[5]), human(e[6]), human(e[7]), human(e[8]))
 					if (line != want) print "node line: \"" line "\", expected \"" want "\""
 					continue
 				}

@@ -2,7 +2,8 @@
 # against what the fixture wrote. Used by cli_fixtures.sh and cli_badinput.sh:
 #
 #   jq -n -f cli_fixture_check.jq --slurpfile out SAMPLE.json --rawfile exp expect.tsv \
-#      --rawfile mi proc/meminfo --rawfile pods pods.tsv --rawfile ids ids.tsv \
+#      --rawfile mi proc/meminfo --rawfile psi proc/pressure/memory --argjson physical BYTES \
+#      --rawfile pods pods.tsv --rawfile ids ids.tsv \
 #      --arg version 1|2 --arg runtime RT --arg named 1|0 --arg kube 1|0 \
 #      --arg root CGROUP_ROOT --arg podmem VERSION
 #
@@ -24,7 +25,7 @@ def expected($raw):
   | def n($k): $r[$k];
     def psum($ks): [$ks[] | n(.) | select(. != null)] | add // 0;
   # fields the fixture writes that expect.tsv does not list
-  ($r + (if $version == "2" then {zswap: 0} else {zswap: null} end) + {high: null, swap_limit: null, hugetlb: null})
+  ($r + (if $version == "2" then {zswap: 0} else {zswap: null} end) + {high: null, swap_limit: null})
   | .working_set = (if n("inactive_anon") != null and n("active_anon") != null and n("active_file") != null
                     then n("inactive_anon") + n("active_anon") + n("active_file") else null end)
   | .working_set_kubelet = (if n("usage") != null and n("inactive_file") != null then ([0, n("usage") - n("inactive_file")] | max) else null end)
@@ -62,6 +63,8 @@ $out[0] as $j
 | ($E | reduce .[] as $r ({}; .[$r[0:4] | join("\t")] += {($r[4]): $r[5]})) as $X
 | ($mi | split("\n") | map(select(length > 0) | capture("^(?<k>[^:]+):\\s*(?<n>[0-9]+)(?<kb> kB)?$"))
    | map({key: .k, value: ((.n | tonumber) * (if .kb then 1024 else 1 end))}) | from_entries) as $M
+| ($psi | split("\n") | map(select(length > 0) | capture("^(?<k>some|full) avg10=[0-9.]+ avg60=[0-9.]+ avg300=[0-9.]+ total=(?<n>[0-9]+)$"))
+   | map({key: .k, value: (.n | tonumber)}) | from_entries) as $PSI
 | ($named == "1") as $isnamed
 | ["kind", "namespace", "pod", "pod_uid", "qos", "cgroup", "containers"] as $podkeys
 | ["container", "container_id", "runtime", "sandbox"] as $ctrkeys
@@ -92,6 +95,9 @@ $out[0] as $j
      secondary_pagetables: mi("SecPageTables"), percpu: mi("Percpu"), vmalloc: mi("VmallocUsed"),
      working_set: (if mi("Inactive(anon)") != null and mi("Active(anon)") != null and mi("Active(file)") != null
                    then mi("Inactive(anon)") + mi("Active(anon)") + mi("Active(file)") else null end),
+     pressure_some: $PSI.some, pressure_full: $PSI.full,
+     physical: (if mi("MemTotal") != null then $physical else null end),
+     reserved: (if mi("MemTotal") != null then ([0, $physical - mi("MemTotal")] | max) else null end),
      app: (if $used != null then $app else null end),
      kernel: (if $used != null then $kern else null end),
      unaccounted: (if $used != null then ([0, $used - $app - $kern] | max) else null end)} as $nx

@@ -15,6 +15,7 @@ GOOD="  CgroupRoot \"$T/fx/cgroup\"
   ProcRoot \"$T/fx/proc\"
   PodLogDir \"$T/fx/log/pods\"
   ContainerLogDir \"$T/fx/log/containers\"
+  SysRoot \"$T/fx/sys\"
   ReportNode true
   ReportPods yes
   ReportContainers \"true\"
@@ -56,6 +57,9 @@ ProcRoot|ProcRoot "$T/file"
 ProcRoot|ProcRoot 1
 PodLogDir|PodLogDir "log/pods"
 ContainerLogDir|ContainerLogDir "/nonexistent/podmem"
+SysRoot|SysRoot "/nonexistent/podmem"
+SysRoot|SysRoot "fx/sys"
+SysRoot|SysRoot "$T/file"
 ReportNode|ReportNode "maybe"
 ReportPods|ReportPods 1
 ReportContainers|ReportContainers true false
@@ -75,6 +79,7 @@ EOF
 # directory with no memory cgroup files (the core refuses it), a missing one
 # (the option is refused), and none given where none is found (this ProcRoot
 # has no self/mountinfo); collectd then exits non-zero
+rm "$T/fx/proc/self/mountinfo"
 while IFS='|' read -r what names body; do
 	conf=$T/root.conf
 	cd_conf "$conf" 1 "$body"

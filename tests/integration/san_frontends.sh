@@ -43,8 +43,8 @@ untimed_json() { jq -S 'del(.time_ns)' "$1"; }
 untimed_lp() { sed 's/ [0-9]*$//' "$1" | sort; }
 
 nodes=()
-fixture "$T/v1" --version 1 --driver cgroupfs --runtime crio --hostile; nodes+=("v1:${FIX_OPTS[*]}")
-fixture "$T/v2" --version 2 --driver systemd --runtime containerd --prefix kubelet.slice --hostile; nodes+=("v2:${FIX_OPTS[*]}")
+fixture "$T/v1" --version 1 --driver cgroupfs --runtime crio --hostile; nodes+=("v1:${FIX_OPTS[*]} --sys-root $T/v1/sys")
+fixture "$T/v2" --version 2 --driver systemd --runtime containerd --prefix kubelet.slice --hostile; nodes+=("v2:${FIX_OPTS[*]} --sys-root $T/v2/sys")
 fixture "$T/hosts" --version 2 --no-kube; nodes+=("hosts:${FIX_OPTS[*]}")
 # an empty kubepods tree: no pods at all
 fixture "$T/empty" --version 1; rm -rf "$T"/empty/cgroup/kubepods/{pod*,burstable/pod*,besteffort/pod*}; nodes+=("empty:${FIX_OPTS[*]}")

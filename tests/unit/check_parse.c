@@ -278,6 +278,72 @@ START_TEST(mountinfo)
 	ck_assert_str_eq(out, "/mnt/my cgroups");
 	ck_assert_int_eq(pm_find_memory_mount(none, sizeof none - 1, out, sizeof out), -ENOENT);
 	ck_assert_int_eq(pm_find_memory_mount("", 0, out, sizeof out), -ENOENT);
+	/* the hugetlb hierarchy: its own mount, or the memory one when they share it; never cgroup2 */
+	static const char both[] = "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+				   "36 31 0:33 / /sys/fs/cgroup/hugetlb rw,relatime - cgroup cgroup rw,hugetlb\n";
+	ck_assert_int_eq(pm_find_v1_mount(both, sizeof both - 1, "hugetlb", out, sizeof out), 0);
+	ck_assert_str_eq(out, "/sys/fs/cgroup/hugetlb");
+	ck_assert_int_eq(pm_find_v1_mount(escaped, sizeof escaped - 1, "hugetlb", out, sizeof out), 0);
+	ck_assert_str_eq(out, "/mnt/my cgroups");
+	ck_assert_int_eq(pm_find_v1_mount(hybrid, sizeof hybrid - 1, "hugetlb", out, sizeof out), -ENOENT);
+	ck_assert_int_eq(pm_find_v1_mount(v2, sizeof v2 - 1, "hugetlb", out, sizeof out), -ENOENT);
+}
+END_TEST
+
+/* /proc/iomem: the top-level System RAM ranges, inclusive; what an unprivileged reader sees is no answer */
+START_TEST(iomem_ram)
+{
+	static const char pc[] = "00000000-00000fff : Reserved\n"
+				 "00001000-0009fbff : System RAM\n"
+				 "000f0000-000fffff : System ROM\n"
+				 "00100000-bfffffff : System RAM\n"
+				 "  01000000-01ffffff : Kernel code\n"
+				 "  02000000-02ffffff : System RAM\n" /* nested: never counted twice */
+				 "c0000000-febfffff : PCI Bus 0000:00\n"
+				 "100000000-63fffffff : System RAM\n"
+				 "640000000-6bfffffff : System RAM (hotplug)\n"
+				 "6c0000000-6c0000fff : System RAM"; /* no newline at the end */
+	uint64_t ram = 0;
+	ck_assert_int_eq(pm_ram_iomem(pc, sizeof pc - 1, &ram), 0);
+	ck_assert_uint_eq(ram, 0x9ec00 + 0xbff00000ull + 0x540000000ull + 0x1000);
+	static const char hidden[] = "00000000-00000000 : Reserved\n00000000-00000000 : System RAM\n"
+				     "00000000-00000000 : System RAM\n";
+	ck_assert_int_eq(pm_ram_iomem(hidden, sizeof hidden - 1, &ram), -EPERM);
+	static const char bad[] = "zz-ff : System RAM\n0009fbff-00001000 : System RAM\n00001000 : System RAM\n"
+				  "00001000-0009fbff :  System RAM\n";
+	ck_assert_int_eq(pm_ram_iomem(bad, sizeof bad - 1, &ram), -ENOENT);
+	ck_assert_int_eq(pm_ram_iomem("", 0, &ram), -ENOENT);
+	/* ranges past 2^64 in all: saturated */
+	static const char huge[] = "0-fffffffffffffffe : System RAM\n0-fffffffffffffffe : System RAM\n";
+	ck_assert_int_eq(pm_ram_iomem(huge, sizeof huge - 1, &ram), 0);
+	ck_assert_uint_eq(ram, UINT64_MAX);
+}
+END_TEST
+
+START_TEST(hex_and_page_sizes)
+{
+	uint64_t v = 0;
+	ck_assert_uint_eq(pm_parse_hex("8000000\n", 8, &v), 7);
+	ck_assert_uint_eq(v, 134217728);
+	ck_assert_uint_eq(pm_parse_hex("ffffffffffffffff", 16, &v), 16);
+	ck_assert_uint_eq(v, UINT64_MAX);
+	ck_assert_uint_eq(pm_parse_hex("10000000000000000", 17, &v), 0); /* 2^64 */
+	ck_assert_uint_eq(pm_parse_hex("", 0, &v), 0);
+	ck_assert_uint_eq(pm_parse_hex("-1", 2, &v), 0);
+	ck_assert_uint_eq(pm_parse_hex("0x10", 4, &v), 1);
+	ck_assert_uint_eq(pm_parse_hex("AbC", 2, &v), 2); /* LEN bounds it */
+	ck_assert_uint_eq(v, 0xab);
+	/* the hugetlb controller's names (mm/hugetlb_cgroup.c mem_fmt) */
+	static const struct {
+		uint64_t kb;
+		const char *name;
+	} sizes[] = {{64, "64KB"}, {512, "512KB"}, {2048, "2MB"}, {32768, "32MB"}, {524288, "512MB"},
+		     {1048576, "1GB"}, {16777216, "16GB"}, {3072, "3MB"}};
+	for (size_t i = 0; i < PM_ARRAY_LEN(sizes); i++) {
+		char buf[PM_HUGE_NAME];
+		pm_huge_size_name(sizes[i].kb, buf, sizeof buf);
+		ck_assert_str_eq(buf, sizes[i].name);
+	}
 }
 END_TEST
 
@@ -338,6 +404,8 @@ Suite *suite_parse(void)
 	tcase_add_test(tc, kv_every_truncation);
 	tcase_add_test(tc, kv_pread_pieces);
 	tcase_add_test(tc, mountinfo);
+	tcase_add_test(tc, iomem_ram);
+	tcase_add_test(tc, hex_and_page_sizes);
 	tcase_add_loop_test(tc, duration, 0, (int)(sizeof durations / sizeof durations[0]));
 	suite_add_tcase(s, tc);
 	return s;
