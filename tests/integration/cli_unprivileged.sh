@@ -25,7 +25,7 @@ qos=$T/n/cgroup/kubepods/besteffort
 ctr=$(find "$T/n/cgroup/kubepods/burstable" -mindepth 2 -maxdepth 2 -type d | sort | head -1)
 chmod 000 "$qos" "$ctr" "$T/n/log/containers"
 at_exit "chmod 755 '$qos' '$ctr' '$T/n/log/containers'"
-as_nobody --json -v "${FIX_OPTS[@]}" >"$T/part.json" 2>"$T/part.err" || fail "podmem as nobody exited $? on a partly unreadable tree"
+as_nobody --json "${FIX_OPTS[@]}" >"$T/part.json" 2>"$T/part.err" || fail "podmem as nobody exited $? on a partly unreadable tree"
 err=$(cat "$T/part.err")
 assert_eq "warnings (one per loss): $err" 3 "$(grep -c . "$T/part.err")"
 assert_contains "the QoS class that cannot be listed" "$err" "cannot list '$qos': Permission denied"

@@ -79,11 +79,13 @@ for n in "${nodes[@]}"; do
 		for res in cachestat mincore; do
 			run_clean "$name.files.$res.san.json" "$S/podmem" files default/san-0 --json -n 0 --residency "$res" "${opts[@]}"
 			run_clean "$name.files.$res.json" "$B/podmem" files default/san-0 --json -n 0 --residency "$res" "${opts[@]}"
-			rows() { jq -c '[.files[] | select(.path | startswith("/tmp/")) | [.path, .deleted, .cached]] | sort' "$1"; }
+			# (bytes are not compared: this node's DAMON pageout evicts cold pages between two runs)
+			rows() { jq -c '[.files[] | select(.path | startswith("/tmp/")) | [.path, .deleted]] | sort' "$1"; }
 			assert_eq "$name: the sanitized podmem files' rows ($res)" "$(rows "$T/$name.files.$res.json")" \
 				"$(rows "$T/$name.files.$res.san.json")"
-			assert_contains "$name: podmem files finds the deleted file ($res)" "$(rows "$T/$name.files.$res.san.json")" \
-				"[\"$T/san-deleted\",true,4194304]"
+			jq -e --arg f "$T/san-deleted" '.files | any(.path == $f and .deleted and .cached > 0 and .cached <= 4194304)' \
+				"$T/$name.files.$res.san.json" >/dev/null ||
+				fail "$name: podmem files does not find the deleted file ($res): $(jq -c '[.files[] | [.path, .deleted, .cached]]' "$T/$name.files.$res.san.json")"
 		done
 		run_clean "$name.files.san.table" "$S/podmem" files default/san-0 "${opts[@]}"
 		continue
