@@ -82,8 +82,19 @@ static void read_node(struct pm_ctx *ctx, struct pm_snapshot *snap)
  * LEAF is NULL) into OUT. 0, or -errno: a cgroup gone asks for a rescan; one
  * that keeps no fds and finds none to read with is left out of this sample,
  * and that is said once. */
-static int read_cg(struct pm_ctx *ctx, const struct pm_cg *cg, const char *pod_path, const char *leaf,
-		   struct pm_values *out)
+/* records in SNAP what could not be read (the first PM_UNREADABLE_MAX of them) */
+static void unreadable_add(struct pm_snapshot *snap, const char *path, int err)
+{
+	if (snap->n_unreadable < PM_UNREADABLE_MAX) {
+		struct pm_unreadable *u = &snap->unreadable[snap->n_unreadable];
+		pm_copy(u->path, sizeof u->path, path);
+		u->err = err;
+	}
+	snap->n_unreadable++;
+}
+
+static int read_cg(struct pm_ctx *ctx, struct pm_snapshot *snap, const struct pm_cg *cg, const char *pod_path,
+		   const char *leaf, struct pm_values *out)
 {
 	char path[PATH_MAX];
 	if (cg->dirfd < 0 && leaf) {
@@ -97,9 +108,11 @@ static int read_cg(struct pm_ctx *ctx, const struct pm_cg *cg, const char *pod_p
 		pm_log(&ctx->log, LOG_WARNING, "skipping a file in '%s/%s' that is not a regular file (a FIFO, a device)",
 		       ctx->root, pod_path);
 		ctx->warned_odd = true;
-	} else if (r < 0 && !ctx->warned_read) {
-		pm_log(&ctx->log, LOG_WARNING, "cannot open '%s/%s' to read it: %s; left out of this sample", ctx->root,
-		       pod_path, strerror(-r));
+	} else if (r < 0) {
+		unreadable_add(snap, pod_path, -r);
+		if (!ctx->warned_read)
+			pm_log(&ctx->log, LOG_WARNING, "cannot open '%s/%s' to read it: %s; left out of this sample",
+			       ctx->root, pod_path, strerror(-r));
 		ctx->warned_read = true;
 	}
 	return r < 0 ? r : 0;
@@ -117,13 +130,18 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 	snap->cgroup_version = ctx->layout.version;
 	snap->kubernetes = d->kubernetes;
 	snap->n_pods = 0; /* before anything can fail: never a previous sample's pods */
+	snap->n_unreadable = 0;
+	for (size_t i = 0; i < d->n_unlisted; i++)
+		unreadable_add(snap, i < PM_UNREADABLE_MAX ? d->unlisted[i].path : "", i < PM_UNREADABLE_MAX ? d->unlisted[i].err : 0);
+	if (d->names_err.err)
+		unreadable_add(snap, d->names_err.path, d->names_err.err);
 	read_node(ctx, snap);
 	if (d->n_pods && !pm_grow(&snap->pods, &snap->cap_pods, d->n_pods - 1, sizeof *snap->pods))
 		return -ENOMEM;
 	for (size_t i = 0, k = 0; i < d->n_pods; i++) {
 		const struct pm_pod_rec *p = &d->pods[i];
 		struct pm_pod *out = &snap->pods[k];
-		if (read_cg(ctx, &p->cg, p->path, NULL, &out->val) < 0)
+		if (read_cg(ctx, snap, &p->cg, p->path, NULL, &out->val) < 0)
 			continue; /* gone (dropped from this sample), or no fd to read it */
 		out->ident = p->ident;
 		out->n_containers = 0;
@@ -133,7 +151,7 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap)
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			const struct pm_ctr_rec *cr = &p->ctrs[j];
 			struct pm_container *oc = &out->containers[c];
-			if (read_cg(ctx, &cr->cg, p->path, cr->leaf, &oc->val) < 0)
+			if (read_cg(ctx, snap, &cr->cg, p->path, cr->leaf, &oc->val) < 0)
 				continue;
 			oc->ident = cr->ident;
 			c++;

@@ -115,10 +115,16 @@ static bool vanished(int r)
 /* the first error that kept part of the tree from this scan */
 static void note_error(struct scan *sc, const char *rel, int r)
 {
+	struct pm_discovery *d = sc->d;
 	if (!sc->err) {
 		sc->err = r;
 		pm_copy(sc->err_rel, sizeof sc->err_rel, rel);
 	}
+	if (d->n_unlisted < PM_UNREADABLE_MAX) {
+		pm_copy(d->unlisted[d->n_unlisted].path, sizeof d->unlisted[0].path, rel);
+		d->unlisted[d->n_unlisted].err = -r;
+	}
+	d->n_unlisted++;
 }
 
 /* copies OLD's containers (those no record of this scan holds) into P */
@@ -463,6 +469,12 @@ static int names_refreshed(struct pm_discovery *d, int r, const char *dir)
 		       strerror(-r));
 	if (r < 0)
 		d->warned |= PM_WARNED_NAMES;
+	if (r < 0 && dir) {
+		pm_copy(d->names_err.path, sizeof d->names_err.path, dir);
+		d->names_err.err = -r;
+	} else if (r > 0) {
+		d->names_err.err = 0;
+	}
 	return r == -ENOMEM ? r : 0;
 }
 
@@ -570,6 +582,7 @@ int pm_discovery_scan(struct pm_discovery *d)
 	d->pods = NULL;
 	d->n_pods = d->cap_pods = 0;
 	d->kubernetes = false;
+	d->n_unlisted = 0;
 	watches_clear(d);
 	int r = scan_tree(&sc, was_kubernetes);
 	free(sc.old);
@@ -596,6 +609,8 @@ int pm_discovery_scan(struct pm_discovery *d)
 	split_shared_uids(d);
 	const char *dir = NULL;
 	int n = pm_names_refresh(&d->names, d->env.pod_logs, d->env.ctr_logs, &dir);
+	if (n > 0)
+		d->names_err.err = 0;
 	resolve_names(d);
 	return names_refreshed(d, n < 0 ? n : 0, dir);
 }

@@ -56,6 +56,9 @@ struct pm_discovery {
 	bool need_scan;
 	unsigned warned;           /* the degradations said already (each is said once) */
 	unsigned n_cgroups, n_kept; /* after the last scan: pods and containers, and those that keep fds */
+	struct pm_unreadable unlisted[PM_UNREADABLE_MAX]; /* directories the last scan could not list */
+	size_t n_unlisted;
+	struct pm_unreadable names_err; /* a log directory that could not be read (err 0: none) */
 };
 
 /* Starts D empty; ENV is copied (its strings are not). */

@@ -156,6 +156,16 @@ struct pm_pod {
 	size_t cap_containers; /* private */
 };
 
+/* Something this sample could not read, and so left out: a directory below
+ * the cgroup root that could not be listed (its pods were kept from the
+ * last scan that could), a cgroup that could not be read, or a kubelet log
+ * directory (names kept from before). */
+#define PM_UNREADABLE_MAX 8
+struct pm_unreadable {
+	char path[512]; /* below the cgroup root; a log directory as given (absolute) */
+	int err;        /* errno */
+};
+
 struct pm_snapshot {
 	int cgroup_version;  /* 1 or 2 */
 	bool kubernetes;     /* false: pods[] holds groups */
@@ -165,6 +175,8 @@ struct pm_snapshot {
 	struct pm_pod *pods;
 	size_t n_pods;
 	size_t cap_pods; /* private */
+	struct pm_unreadable unreadable[PM_UNREADABLE_MAX]; /* the first PM_UNREADABLE_MAX */
+	size_t n_unreadable;                                /* all of them */
 };
 
 /* Frees what pm_sample() allocated inside SNAP (not SNAP itself) and zeroes it. NULL-safe. */

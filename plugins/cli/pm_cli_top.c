@@ -271,7 +271,18 @@ static void print_json(FILE *f, const struct pm_snapshot *s, const char *root, s
 		}
 	}
 done:
-	fputs(pods ? "]}]}\n" : "},\"pods\":[]}\n", f);
+	fputs(pods ? "]}]" : "},\"pods\":[]", f);
+	/* what could not be read, so was left out (absent when everything was read) */
+	for (size_t i = 0; i < s->n_unreadable && i < PM_UNREADABLE_MAX; i++) {
+		fputs(i ? ",{\"path\":" : ",\"unreadable\":[{\"path\":", f);
+		cli_json_str(f, s->unreadable[i].path);
+		fputs(",\"error\":", f);
+		cli_json_str(f, strerror(s->unreadable[i].err));
+		fputc('}', f);
+	}
+	if (s->n_unreadable)
+		fprintf(f, "],\"unreadable_count\":%zu", s->n_unreadable);
+	fputs("}\n", f);
 }
 
 /* ---- the table ------------------------------------------------------------- */

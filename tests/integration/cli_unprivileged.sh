@@ -31,6 +31,13 @@ assert_eq "warnings (one per loss): $err" 3 "$(grep -c . "$T/part.err")"
 assert_contains "the QoS class that cannot be listed" "$err" "cannot list '$qos': Permission denied"
 assert_contains "the container that cannot be read" "$err" "$(basename "$ctr")"
 assert_contains "the names that cannot be read" "$err" "cannot read names from '$T/n/log/containers': Permission denied"
+# and the JSON says which subtrees could not be read, and why
+got=$(jq -r '[.unreadable[] | "\(.path): \(.error)"] | sort | join("; ")' "$T/part.json")
+want=$(printf '%s\n' "${qos#"$T/n/cgroup/"}: Permission denied" "${ctr#"$T/n/cgroup/"}: Permission denied" \
+	"$T/n/log/containers: Permission denied" | sort | paste -sd';' | sed 's/;/; /g')
+assert_eq "JSON's unreadable subtrees" "$want" "$got"
+assert_eq "JSON's unreadable count" 3 "$(jq .unreadable_count "$T/part.json")"
+assert_eq "no unreadable key when everything was read" null "$(jq .unreadable "$T/nobody.json")"
 # the rest is reported: every pod outside the QoS class, with its values
 want=$(jq -r '[.pods[] | select(.qos != "besteffort") | .pod_uid] | sort | join(" ")' "$T/root.json")
 got=$(jq -r '[.pods[] | .pod_uid] | sort | join(" ")' "$T/part.json")
