@@ -25,6 +25,10 @@ int cli_start(struct pm_opts *o, int *verbose, struct pm_ctx **ctx, struct pm_sn
 /* "podmem: " FMT (with ARG) on stderr; returns CLI_USAGE */
 int cli_bad(const char *fmt, const char *arg);
 
+/* A count option's value: decimal digits only (no blank, no sign: strtol
+ * would take " 5" and "+5"), at least MIN. True with *RET set, else false. */
+bool cli_count(const char *s, long min, long *ret);
+
 /* S as a JSON string, quoted and escaped; bytes that are not UTF-8 as U+FFFD */
 void cli_json_str(FILE *f, const char *s);
 

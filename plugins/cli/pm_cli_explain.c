@@ -154,9 +154,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return cli_bad("--throttling-factor: '%s' is not a number above 0 and at most 1", optarg);
 			break;
 		case O_KOORD: {
-			errno = 0;
-			long n = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || n < 1 || n > 100)
+			long n;
+			if (!cli_count(optarg, 1, &n) || n > 100)
 				return cli_bad("--koord-throttling-percent: '%s' is not a number from 1 to 100", optarg);
 			c->xo.koord_throttling_percent = (unsigned)n;
 			break;

@@ -47,14 +47,6 @@ static void usage(FILE *f)
 }
 
 /* ARG as a number >= MIN into *RET; -1 when it is not one */
-static int number(const char *arg, long min, long *ret)
-{
-	char *end;
-	errno = 0;
-	*ret = strtol(arg, &end, 10);
-	return errno || *end || end == arg || *ret < min ? -1 : 0;
-}
-
 static int parse_args(struct files_cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_CONTAINER, O_MAX_FILES, O_KUBELET, O_RESIDENCY, O_NO_CHARGED, O_CORE };
@@ -91,11 +83,11 @@ static int parse_args(struct files_cli *c, int argc, char **argv)
 			c->fo.kubelet_dir = optarg;
 			break;
 		case 'n':
-			if (number(optarg, 0, &c->limit))
+			if (!cli_count(optarg, 0, &c->limit))
 				return cli_bad("--top: '%s' is not a number >= 0", optarg);
 			break;
 		case O_MAX_FILES:
-			if (number(optarg, 1, &n))
+			if (!cli_count(optarg, 1, &n))
 				return cli_bad("--max-files: '%s' is not a positive number", optarg);
 			c->fo.max_files = (size_t)n;
 			break;

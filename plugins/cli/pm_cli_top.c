@@ -61,14 +61,6 @@ static void usage(FILE *f)
 }
 
 /* a positive count (-n, --iterations) into *RET; false if S is not one */
-static bool parse_count(const char *s, long *ret)
-{
-	char *end;
-	errno = 0;
-	*ret = strtol(s, &end, 10);
-	return s[0] >= '0' && s[0] <= '9' && !errno && !*end && *ret >= 1; /* strtol takes " 5" and "+5" */
-}
-
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_SORT, O_CONTAINERS, O_INTERVAL, O_ITERATIONS, O_CORE };
@@ -97,7 +89,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return cli_bad("--sort: '%s' is a node metric; pods have none (see --help)", optarg);
 			break;
 		case 'n':
-			if (!parse_count(optarg, &c->limit))
+			if (!cli_count(optarg, 1, &c->limit))
 				return cli_bad("--top: '%s' is not a positive number", optarg);
 			break;
 		case O_INTERVAL:
@@ -106,7 +98,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->interval_arg = optarg;
 			break;
 		case O_ITERATIONS:
-			if (!parse_count(optarg, &c->iterations))
+			if (!cli_count(optarg, 1, &c->iterations))
 				return cli_bad("--iterations: '%s' is not a positive number", optarg);
 			break;
 		case ':': return cli_bad("option '%s' needs a value", argv[optind - 1]);

@@ -1,6 +1,8 @@
 /* What the podmem command's parts share (see pm_cli.h). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
@@ -29,6 +31,17 @@ int cli_start(struct pm_opts *o, int *verbose, struct pm_ctx **ctx, struct pm_sn
 		return CLI_FAILED;
 	}
 	return CLI_OK;
+}
+
+bool cli_count(const char *s, long min, long *ret)
+{
+	char *end;
+	errno = 0;
+	long n = strtol(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || errno || *end || n < min)
+		return false;
+	*ret = n;
+	return true;
 }
 
 int cli_bad(const char *fmt, const char *arg)
