@@ -24,6 +24,8 @@ MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/podmem
 # where systemd looks for units of this PREFIX (Debian 12's packages: /lib/systemd/system)
 SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+# node_exporter's textfile directory, for podmem-textfile.service (Debian's)
+TEXTFILE_DIR ?= /var/lib/prometheus/node-exporter
 VERSION := $(shell sed -n 's/^\#define PODMEM_VERSION "\(.*\)"/\1/p' common/podmem.h)
 
 STD  := -std=gnu11
@@ -211,4 +213,5 @@ dist-check: build-all
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (not the package builds' own trees in build/deb and build/rpm)
+-include $(shell find $(BUILD) \( -path $(BUILD)/deb -o -path $(BUILD)/rpm \) -prune -o -name '*.d' -type f -print 2>/dev/null)

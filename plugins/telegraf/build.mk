@@ -29,7 +29,8 @@ install-telegraf: $(BUILD)/podmem-execd
 	install -D -m 0644 docs/man/podmem-execd.1 $(DESTDIR)$(MANDIR)/man1/podmem-execd.1
 	mkdir -p $(DESTDIR)$(SYSTEMD_UNITDIR)
 	for u in $(EXECD_UNITS); do \
-		sed 's#/usr/bin/podmem-execd#$(PREFIX)/bin/podmem-execd#' packaging/systemd/$$u > $(DESTDIR)$(SYSTEMD_UNITDIR)/$$u || exit 1; \
+		sed -e 's#/usr/bin/podmem-execd#$(PREFIX)/bin/podmem-execd#' -e 's#/var/lib/prometheus/node-exporter#$(TEXTFILE_DIR)#g' \
+			packaging/systemd/$$u > $(DESTDIR)$(SYSTEMD_UNITDIR)/$$u || exit 1; \
 	done
 uninstall-telegraf:
 	rm -f $(DESTDIR)$(PREFIX)/bin/podmem-execd $(DESTDIR)$(PREFIX)/share/podmem/telegraf/podmem.conf \
