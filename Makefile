@@ -193,16 +193,18 @@ dist:
 # into build/deb and build/rpm. DEB_BUILD_OPTIONS: the package's build runs no
 # tests of its own (make check is the project's).
 PKG_JOBS ?= 2
+# the package builds run make afresh: none of this make's variables (BUILD=...) leak in
+PKG_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
 deb: dist
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
 	tar -xzf $(DIST) -C $(BUILD)/deb
 	mv $(BUILD)/deb/podmem-$(VERSION)/packaging/debian $(BUILD)/deb/podmem-$(VERSION)/debian
-	cd $(BUILD)/deb/podmem-$(VERSION) && DEB_BUILD_OPTIONS="nocheck parallel=$(PKG_JOBS)" \
+	cd $(BUILD)/deb/podmem-$(VERSION) && $(PKG_ENV) DEB_BUILD_OPTIONS="nocheck parallel=$(PKG_JOBS)" \
 		dpkg-buildpackage -us -uc -b
 	@ls $(BUILD)/deb/*.deb
 rpm: dist
 	rm -rf $(BUILD)/rpm && mkdir -p $(BUILD)/rpm
-	rpmbuild -bb --nodeps --define "_topdir $(abspath $(BUILD))/rpm" --define "_sourcedir $(abspath $(BUILD))" \
+	$(PKG_ENV) rpmbuild -bb --nodeps --define "_topdir $(abspath $(BUILD))/rpm" --define "_sourcedir $(abspath $(BUILD))" \
 		--define "_smp_mflags -j$(PKG_JOBS)" packaging/rpm/podmem.spec
 	@find $(BUILD)/rpm/RPMS -name '*.rpm'
 
