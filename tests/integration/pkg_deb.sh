@@ -131,6 +131,7 @@ if command -v man >/dev/null; then
 		w=$(man -w "${pg%%:*}" "${pg#*:}" 2>/dev/null) || fail "man does not find ${pg#*:}(${pg%%:*})"
 		assert_eq "where man finds ${pg#*:}(${pg%%:*})" "/usr/share/man/man${pg%%:*}/${pg#*:}.${pg%%:*}.gz" "$w"
 	done
+	note "man finds podmem(1), podmem-execd(1), collectd-podmem(5) and podmem-agentx(8) in /usr/share/man"
 fi
 
 # the installed units, their programs installed

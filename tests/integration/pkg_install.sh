@@ -61,6 +61,26 @@ for u in "${units[@]}"; do
 	x=$(sed -n 's/^ExecStart=\([^ ]*\).*/\1/p' "$u")
 	[ -z "$x" ] || [ -x "$x" ] || fail "$(basename "$u"): ExecStart $x is not installed"
 done
+# each service's command line, as the unit has it, is accepted by its program:
+# the textfile service writes a sample (into a directory of ours), the
+# subagent keeps running (waiting for a master that is not there); both on a
+# fixture node (the options every front end takes, added at the end)
+fixture "$T/fx" --version 2
+read -ra cmd <<<"$(sed -n 's/^ExecStart=//p' "$P/lib/systemd/system/podmem-textfile.service")"
+mkdir "$T/textfile"
+cmd=("${cmd[@]//\/var\/lib\/prometheus\/node-exporter/$T/textfile}")
+"${cmd[@]}" "${FIX_OPTS[@]}" 2>"$T/textfile.err" || fail "podmem-textfile.service's ${cmd[*]} exited $?: $(cat "$T/textfile.err")"
+grep -q '^# TYPE podmem_node_usage_bytes gauge$' "$T/textfile/podmem.prom" || fail "podmem-textfile.service wrote no Prometheus text"
+if [ -f "$P/lib/systemd/system/podmem-agentx.service" ]; then
+	read -ra cmd <<<"$(sed -n 's/^ExecStart=//p' "$P/lib/systemd/system/podmem-agentx.service")"
+	cmd=("${cmd[@]//\/run\/agentx\/master/$T/no-master.sock}")
+	daemon_start AX_PID "" "$T/agentx.log" "$T/agentx.log" "${cmd[@]}" "${FIX_OPTS[@]}"
+	sleep 2
+	kill -0 "$AX_PID" 2>/dev/null || fail "podmem-agentx.service's ${cmd[*]} exited: $(cat "$T/agentx.log")"
+	daemon_stop AX_PID
+fi
+note "the units' commands run: $(grep -c '^podmem_' "$T/textfile/podmem.prom") samples from podmem-textfile.service's"
+
 out=$(cd "$P/lib/systemd/system" && systemd-analyze verify --man=no "${units[@]}" 2>&1) ||
 	fail "systemd-analyze verify exited $?: $out"
 [ -z "$out" ] || fail "systemd-analyze verify: $out"
