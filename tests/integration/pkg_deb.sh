@@ -230,7 +230,10 @@ assert_eq "podmem-collectd after dpkg -r" "deinstall ok config-files" "$(dpkg-qu
 out=$(dpkg_retry -P "${PKGS[@]}") || fail "dpkg -P: $out"
 [ ! -e /etc/collectd/collectd.conf.d/podmem.conf ] || fail "dpkg -P left the conffile"
 state | sort -u >"$T/after"
-diff -u "$T/before" "$T/after" >"$T/left" || fail "what the packages left (+) or took (-): $(cat "$T/left")"
+left=$(comm -13 "$T/before" "$T/after" | tr '\n' ' ')
+[ -z "$left" ] || fail "the packages left: $left"
+taken=$(comm -23 "$T/before" "$T/after" | tr '\n' ' ')
+[ -z "$taken" ] || fail "the packages took what was there before: $taken"
 for p in "${PKGS[@]}"; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	case $st in "" | *not-installed) ;; *) fail "$p after dpkg -P: $st" ;; esac
