@@ -127,7 +127,7 @@ for l in /etc/systemd/system/multi-user.target.wants/podmem-agentx.service /etc/
 done
 note "dpkg -i: ${PKGS[*]} installed, no unit enabled or started"
 
-if grep -qs '^path-exclude=*/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
+if grep -qsE '^path-exclude[= ]+/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
 	note "SKIP of man -w: this machine's dpkg leaves out /usr/share/man (/etc/dpkg/dpkg.cfg.d)"
 elif command -v man >/dev/null; then
 	for pg in 1:podmem 1:podmem-execd 5:collectd-podmem 8:podmem-agentx; do
@@ -135,6 +135,8 @@ elif command -v man >/dev/null; then
 		assert_eq "where man finds ${pg#*:}(${pg%%:*})" "/usr/share/man/man${pg%%:*}/${pg#*:}.${pg%%:*}.gz" "$w"
 	done
 	note "man finds podmem(1), podmem-execd(1), collectd-podmem(5) and podmem-agentx(8) in /usr/share/man"
+else
+	note "SKIP of man -w: man is not installed (man-db)"
 fi
 
 # the installed units, their programs installed
