@@ -202,6 +202,8 @@ deb: dist
 	cd $(BUILD)/deb/podmem-$(VERSION) && $(PKG_ENV) DEB_BUILD_OPTIONS="nocheck parallel=$(PKG_JOBS)" \
 		dpkg-buildpackage -us -uc -b
 	@ls $(BUILD)/deb/*.deb
+# --nodeps: Debian's rpm has no RPM database of the build dependencies (the
+# Debian packages collectd-dev and libsnmp-dev stand in for them)
 rpm: dist
 	rm -rf $(BUILD)/rpm && mkdir -p $(BUILD)/rpm
 	$(PKG_ENV) rpmbuild -bb --nodeps --define "_topdir $(abspath $(BUILD))/rpm" --define "_sourcedir $(abspath $(BUILD))" \
