@@ -9,7 +9,7 @@ check_pkgs="$run_pkgs pkg-config check clang libclang-rt-14-dev jq valgrind tmux
 collectd-core collectd-dev collectd-utils \
 snmpd snmp libsnmp-dev smitools \
 influxdb influxdb-client prometheus \
-git systemd man-db mandoc debhelper lintian rpm"
+git systemd man-db mandoc build-essential debhelper lintian rpm"
 
 case "${2:-}" in
 run) pkgs=$run_pkgs ;;
