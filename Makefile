@@ -44,7 +44,9 @@ SKIPPED           :=
 SAN_TARGETS       :=
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh \
 	$(sort $(wildcard tests/integration/hostile_*.sh)) \
-	$(sort $(wildcard tests/integration/fds_*.sh))
+	$(sort $(wildcard tests/integration/fds_*.sh)) \
+	$(sort $(wildcard tests/integration/k8s_*.sh)) \
+	$(sort $(wildcard tests/integration/dashboard_*.sh))
 INSTALL_RULES     :=
 # front-end sources the unit suites test (no host headers in them), from each build.mk
 UNIT_PLUGIN_SRCS  :=
