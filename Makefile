@@ -6,6 +6,7 @@
 #                   under ASan+UBSan, fuzz smoke, integration against real daemons)
 #   make run        install gcc, libc6-dev and make if missing, build podmem alone, and run it
 #                   on this machine's live cgroups
+#   make dashboard-png  redraw docs/dashboard.png, the Grafana dashboard's panels, from a real InfluxDB
 #   make bench      per-container sample cost as a ratio to a pread floor; podmem files against
 #                   vmtouch and fincore over 20,000 files
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -144,6 +145,13 @@ check: deps-check
 run: deps-run
 	$(MAKE) $(BUILD)/podmem
 	$(BUILD)/podmem
+
+# ---- the README's picture of the Grafana dashboard ------------------------------
+# docs/dashboard.png: the panels of conf/grafana/podmem-influxdb.json drawn from the
+# answers of a real InfluxDB filled by podmem-execd (tests/integration/dashboard_influx.sh)
+.PHONY: dashboard-png
+dashboard-png: build-all $(BUILD)/pm-hog
+	DASHBOARD_PNG=$(CURDIR)/docs/dashboard.png tests/integration/run-all.sh tests/integration/dashboard_influx.sh
 
 # ---- benchmark -------------------------------------------------------------
 $(BUILD)/bench: tests/bench/bench.c $(LIB)

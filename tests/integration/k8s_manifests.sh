@@ -17,8 +17,10 @@
 # option renamed), must be caught.
 . "$(dirname "$0")/lib.sh"
 
-command -v python3 >/dev/null || skip "python3 is not installed"
-python3 -c 'import yaml, tomllib' 2>/dev/null || skip "python3-yaml (or Python 3.11's tomllib) is missing (apt-get install python3-yaml)"
+# Debian's python3 (with python3-yaml), not another python3 first on PATH
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=$(command -v python3) || skip "python3 is not installed"
+"$PY" -c 'import yaml, tomllib' 2>/dev/null || skip "python3-yaml (or Python 3.11's tomllib) is missing (apt-get install python3-yaml)"
 command -v collectd >/dev/null || skip "collectd is not installed (apt-get install collectd-core)"
 [ -x "$B/podmem-execd" ] && [ -f "$B/podmem.so" ] || fail "build first: make build-all"
 K=$SRC/packaging/kubernetes
@@ -32,7 +34,7 @@ mkdir -p "$T/fx/kubelet/pods" "$T/fx/cd-base"
 
 # telegraf MANIFEST: checks it, then runs its execd command on the fixture
 telegraf_ok() {
-	python3 "$CHECK" telegraf "$1" "$T/help" "$T/fx" "$T/cmd" || return 1
+	"$PY" "$CHECK" telegraf "$1" "$T/help" "$T/fx" "$T/cmd" || return 1
 	mapfile -t argv <"$T/cmd"
 	argv[0]=$B/podmem-execd
 	"${argv[@]}" --once >"$T/batch.lp" 2>"$T/batch.err" || { echo "execd: $(cat "$T/batch.err")" >&2; return 1; }
@@ -45,7 +47,7 @@ telegraf_ok() {
 collectd_ok() {
 	local port rc=0
 	port=$(free_port)
-	python3 "$CHECK" collectd "$1" "$T/fx" "$T/collectd.conf" "$B" "$port" || return 1
+	"$PY" "$CHECK" collectd "$1" "$T/fx" "$T/collectd.conf" "$B" "$port" || return 1
 	collectd -T -C "$T/collectd.conf" >"$T/cd.out" 2>&1 || rc=$?
 	[ "$rc" = 0 ] || { echo "collectd -T: exit $rc: $(grep -i 'error\|podmem' "$T/cd.out" | head -3)" >&2; return 1; }
 	! grep -q '\[error\]' "$T/cd.out" || { echo "collectd -T: $(grep '\[error\]' "$T/cd.out" | head -3)" >&2; return 1; }
@@ -72,7 +74,7 @@ note "podmem-collectd.yaml: collectd -T with podmem.so passes, every path under 
 # ---- drift, on copies: each must be caught ---------------------------------------------------
 # mutant NAME FILE PYTHON: a copy of FILE with PYTHON (on s, the text) applied, in $T/NAME.yaml
 mutant() {
-	python3 - "$2" "$T/$1.yaml" "$3" <<'EOF'
+	"$PY" - "$2" "$T/$1.yaml" "$3" <<'EOF'
 import sys
 s = open(sys.argv[1]).read()
 before = s
