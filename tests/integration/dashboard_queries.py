@@ -66,6 +66,34 @@ def panels_of(dash):
         yield from p.get("panels", [])
 
 
+def check_dashboard(dash, kind, query_key):
+    """What Grafana's import needs: the data source as an input, on every
+    panel and target; unique panel ids; panels within the 24-column grid."""
+    ds = {"influxdb": "${DS_INFLUXDB}", "prometheus": "${DS_PROMETHEUS}"}[kind]
+    if not any(i.get("pluginId") == kind and "${%s}" % i["name"] == ds for i in dash.get("__inputs", [])):
+        fail(f"no __inputs entry for the {kind} data source {ds}")
+    ids = [p["id"] for p in panels_of(dash)]
+    if len(ids) != len(set(ids)):
+        fail(f"panel ids are not unique: {ids}")
+    for p in panels_of(dash):
+        g = p["gridPos"]
+        if g["x"] < 0 or g["x"] + g["w"] > 24:
+            fail(f"panel '{p['title']}' is outside the grid: {g}")
+        if not p.get("targets"):
+            fail(f"panel '{p['title']}' has no query")
+        for t in [p] + p["targets"]:
+            if t.get("datasource") != {"type": kind, "uid": ds}:
+                fail(f"panel '{p['title']}': data source {t.get('datasource')}, not {ds}")
+        for t in p["targets"]:
+            if not t.get(query_key):
+                fail(f"panel '{p['title']}' ({t.get('refId')}): no {query_key}")
+            if kind == "influxdb" and (t.get("rawQuery") is not True or t.get("resultFormat") not in ("time_series", "table")):
+                fail(f"panel '{p['title']}' ({t['refId']}): not a raw InfluxQL query with a result format")
+    for v in dash["templating"]["list"]:
+        if v.get("datasource") != {"type": kind, "uid": ds} or v.get("type") != "query":
+            fail(f"variable {v['name']}: not a query on {ds}")
+
+
 # ---- InfluxDB ---------------------------------------------------------------
 def influx_query(url, db, q):
     a = get(url + "/query", {"db": db, "q": q, "epoch": "ms"})
@@ -78,6 +106,7 @@ def influx_query(url, db, q):
 
 def influx(dash_file, url, db, host, namespace, pod, out):
     dash = json.load(open(dash_file))
+    check_dashboard(dash, "influxdb", "query")
     sel = {"host": host, "namespace": namespace, "pod": pod}
     values, results = {}, {"selection": sel, "panels": []}
     # the interval Grafana picks for a short range: the batches are a second apart
@@ -134,6 +163,7 @@ def label_values(url, q):
 
 def prometheus(dash_file, url, instance, namespace, pod, out):
     dash = json.load(open(dash_file))
+    check_dashboard(dash, "prometheus", "expr")
     sel = {"instance": instance, "namespace": namespace, "pod": pod}
     values, results = {}, {"selection": sel, "panels": []}
     for v in dash["templating"]["list"]:

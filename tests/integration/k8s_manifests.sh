@@ -24,6 +24,7 @@ PY=/usr/bin/python3
 command -v collectd >/dev/null || skip "collectd is not installed (apt-get install collectd-core)"
 [ -x "$B/podmem-execd" ] && [ -f "$B/podmem.so" ] || fail "build first: make build-all"
 K=$SRC/packaging/kubernetes
+TG=$K/podmem-telegraf.yaml CD=$K/podmem-collectd.yaml
 CHECK=$SRC/tests/integration/k8s_check.py
 
 fixture "$T/fx" --version 2 --driver systemd
@@ -64,12 +65,29 @@ collectd_runs() {
 	daemon_stop CDR_PID
 }
 
-telegraf_ok "$K/podmem-telegraf.yaml" || fail "podmem-telegraf.yaml (above)"
+telegraf_ok "$TG" || fail "podmem-telegraf.yaml (above)"
 note "podmem-telegraf.yaml: $(wc -l <"$T/cmd") arguments, all in --help and under read-only mounts; one batch of $(wc -l <"$T/batch.lp") lines on the fixture"
-collectd_ok "$K/podmem-collectd.yaml" || fail "podmem-collectd.yaml (above)"
+collectd_ok "$CD" || fail "podmem-collectd.yaml (above)"
+note "podmem-collectd.yaml: collectd -T with podmem.so passes, every path under a read-only mount"
 collectd_runs
 note "podmem-collectd.yaml: run for real, every fixture pod reached the csv writer under the node's name"
-note "podmem-collectd.yaml: collectd -T with podmem.so passes, every path under a read-only mount"
+
+# ---- the Dockerfile (not built here: no image builder), read: its two targets put the
+# programs where the manifests' commands find them, and the manifests name them as
+# images to build (a placeholder, no registry's)
+DF=$K/Dockerfile
+for want in ' AS build$' ' AS telegraf$' ' AS collectd$' 'FRONTENDS="cli telegraf collectd" build-all' \
+	'^COPY --from=build /src/build/podmem-execd .* /usr/bin/$' \
+	'^COPY --from=build /src/build/podmem.so /usr/lib/collectd/podmem.so$' 'collectd-core'; do
+	grep -q -- "$want" "$DF" || fail "Dockerfile: no line matching '$want'"
+done
+for f in "$TG" "$CD"; do
+	img=$(sed -n 's/^ *image: *//p' "$f")
+	[[ $img == localhost/podmem-*:build-it-yourself ]] || fail "$(basename "$f"): image '$img' is not the build-it-yourself placeholder"
+	t=${img#localhost/podmem-}; t=${t%%:*}
+	grep -q -- "--target $t " "$DF" || fail "Dockerfile: no build command for the target $t of $(basename "$f")"
+done
+note "Dockerfile: the targets telegraf and collectd put podmem-execd on PATH and podmem.so in collectd's plugin directory"
 
 # ---- drift, on copies: each must be caught ---------------------------------------------------
 # mutant NAME FILE PYTHON: a copy of FILE with PYTHON (on s, the text) applied, in $T/NAME.yaml
@@ -88,7 +106,6 @@ caught() { # caught KIND NAME WHAT
 	if "$1_ok" "$T/$2.yaml" 2>"$T/$2.err"; then fail "not caught: $3"; fi
 	note "caught: $3: $(tail -1 "$T/$2.err")"
 }
-TG=$K/podmem-telegraf.yaml CD=$K/podmem-collectd.yaml
 mutant t-flag "$TG" 's = s.replace("\"--proc-root\"", "\"--procfs-root\"")'
 caught telegraf t-flag "an execd option renamed (--procfs-root)"
 mutant t-nomount "$TG" 's = s.replace("            - {name: proc, mountPath: /host/proc, readOnly: true}\n", "")'
