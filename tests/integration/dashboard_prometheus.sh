@@ -39,6 +39,9 @@ note "promtool check rules and test rules pass"
 
 # ---- three nodes, each its node_exporter -------------------------------------------------------
 dash_nodes "$T/nodes"
+# Grafana puts a value into a PromQL label matcher as it is: the hostile pod's
+# quotes and backslashes would end the string (Kubernetes names have none)
+SEL_node_b="default|web-0"
 v2pod() { find "$T/nodes/node-b/cgroup" -maxdepth 3 -type d -name "*pod${1//-/_}.slice"; }
 WEB=$(v2pod 2a3b4c5d-6e7f-4081-9293-0000000000b2)
 DNS=$(v2pod 1f2e3d4c-5b6a-4789-8abc-0000000000a1)
@@ -91,6 +94,10 @@ has() { q "$1" | jq -e '.data.result | length > 0' >/dev/null; }
 daemon_wait PROM_PID "$T/prom.log" 30 curl -sf "$PURL/-/ready" || fail "prometheus did not get ready: $(tail -3 "$T/prom.log")"
 daemon_wait PROM_PID "$T/prom.log" 30 has 'count(count_over_time(podmem_node_usage_bytes[1m]) >= 3) == 3' ||
 	fail "the three nodes were not scraped three times: $(q 'up' | head -c 400)"
+
+# node_exporter took every textfile whole (node_textfile_scrape_error is 1 for one it refused)
+assert_eq "node_exporters whose textfile was refused, of 3" "0 3" \
+	"$(q 'sum(node_textfile_scrape_error) or vector(-1)' | jq -r '.data.result[0].value[1]') $(q 'count(node_textfile_scrape_error)' | jq -r '.data.result[0].value[1]')"
 
 # between two scrapes: an OOM kill in web-0, two minutes of stall in job-7f9c
 awk '$1 == "oom_kill" { $2++ } 1' "$WEB/memory.events" >"$T/ev" && cat "$T/ev" >"$WEB/memory.events"

@@ -4,13 +4,15 @@
 # dash_nodes: three simulated nodes, each a tree podmem-execd reads, with the
 # podmem-execd options for it in NODE_OPTS_<node> (an array):
 #   node-a  a fixture tree, cgroup v1, kubelet's cgroupfs driver, containerd
-#   node-b  a fixture tree, cgroup v2, systemd driver, CRI-O
+#   node-b  a fixture tree, cgroup v2, systemd driver, CRI-O, with mktree.sh's
+#           hostile names (spaces, commas, quotes, backslashes, UTF-8)
 #   node-c  real v1 memory cgroups under our own: pod default/files-0
 #           (burstable, a 256 MiB limit) whose container "app" holds an 8 MiB
 #           file open: the only node with podmem_file rows (the fixture trees
 #           have no processes whose files a scan could find)
 # The selection every panel query is run with, for each node, is in SEL_<node>
-# ("namespace pod"): a pod with a limit, so that every column has data.
+# ("namespace|pod"): a pod with a limit, so that every column has data; on
+# node-b the pod with the hostile names (Grafana escapes them into the regexes).
 # Call it directly, not in $(...): it registers the cleanups.
 DASH_NODES=(node-a node-b node-c)
 
@@ -27,11 +29,11 @@ dash_nodes() {
 	local d=$1
 	[ -x "$B/pm-hog" ] || fail "$B/pm-hog is not built (make build/pm-hog)"
 	"$SRC/tests/fixtures/mktree.sh" "$d/node-a" --version 1
-	"$SRC/tests/fixtures/mktree.sh" "$d/node-b" --version 2 --driver systemd --runtime crio
+	"$SRC/tests/fixtures/mktree.sh" "$d/node-b" --version 2 --driver systemd --runtime crio --hostile
 	fix_opts "$d/node-a"; NODE_OPTS_node_a=("${FIX_OPTS[@]}" --sys-root "$d/node-a/sys")
 	fix_opts "$d/node-b"; NODE_OPTS_node_b=("${FIX_OPTS[@]}" --sys-root "$d/node-b/sys")
-	SEL_node_a="kube-system coredns-5d78c9869d-x7k2p"
-	SEL_node_b="default web-0"
+	SEL_node_a="kube-system|coredns-5d78c9869d-x7k2p"
+	SEL_node_b="$HOSTILE_NS|$HOSTILE_POD"
 
 	real_cgroup_base
 	local root=$CG_BASE/node
@@ -42,13 +44,13 @@ dash_nodes() {
 	hog "${CTR_DIR[app]}" hold "$d/disk/app.log" $((8 * 1048576))
 	NODE_OPTS_node_c=(--cgroup-root "$root" --pod-log-dir "$T/log/pods" --container-log-dir "$T/log/containers"
 		--top-files 5)
-	SEL_node_c="default files-0"
+	SEL_node_c="default|files-0"
 }
 
 # node_opts NODE: the node's options, in OPTS
 node_opts() { local v="NODE_OPTS_${1//-/_}[@]"; OPTS=("${!v}"); }
 # node_sel NODE: the node's selection, in SEL_NS and SEL_POD
-node_sel() { local v="SEL_${1//-/_}"; read -r SEL_NS SEL_POD <<<"${!v}"; }
+node_sel() { local v="SEL_${1//-/_}"; IFS='|' read -r SEL_NS SEL_POD <<<"${!v}"; }
 
 # influx_batch NODE FILE: one batch of the node as Telegraf sends it: with
 # the host tag Telegraf adds (the node's name), appended to FILE
