@@ -6,6 +6,7 @@
 #                   under ASan+UBSan, fuzz smoke, integration against real daemons)
 #   make run        install gcc, libc6-dev and make if missing, build podmem alone, and run it
 #                   on this machine's live cgroups
+#   make dashboard-png  redraw docs/dashboard.png, the Grafana dashboard's panels, from a real InfluxDB
 #   make bench      per-container sample cost as a ratio to a pread floor; podmem files against
 #                   vmtouch and fincore over 20,000 files
 #   make install    PREFIX=/usr/local DESTDIR= (programs, plugin, MIB, man pages, systemd
@@ -58,6 +59,8 @@ SAN_TARGETS       :=
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh \
 	$(sort $(wildcard tests/integration/hostile_*.sh)) \
 	$(sort $(wildcard tests/integration/fds_*.sh)) \
+	$(sort $(wildcard tests/integration/k8s_*.sh)) \
+	$(sort $(wildcard tests/integration/dashboard_*.sh)) \
 	$(DIST_TESTS)
 INSTALL_RULES     :=
 UNINSTALL_RULES   :=
@@ -160,6 +163,13 @@ check: deps-check
 run: deps-run
 	$(MAKE) $(BUILD)/podmem
 	$(BUILD)/podmem
+
+# ---- the README's picture of the Grafana dashboard ------------------------------
+# docs/dashboard.png: the panels of conf/grafana/podmem-influxdb.json drawn from the
+# answers of a real InfluxDB filled by podmem-execd (tests/integration/dashboard_influx.sh)
+.PHONY: dashboard-png
+dashboard-png: build-all $(BUILD)/pm-hog
+	DASHBOARD_PNG=$(CURDIR)/docs/dashboard.png tests/integration/run-all.sh tests/integration/dashboard_influx.sh
 
 # ---- benchmark -------------------------------------------------------------
 $(BUILD)/bench: tests/bench/bench.c $(LIB)

@@ -8,7 +8,8 @@ run_pkgs="gcc libc6-dev make"
 check_pkgs="$run_pkgs pkg-config check clang libclang-rt-14-dev jq valgrind tmux iproute2 procps util-linux curl python3 \
 collectd-core collectd-dev collectd-utils \
 snmpd snmp libsnmp-dev smitools \
-influxdb influxdb-client prometheus \
+influxdb influxdb-client prometheus prometheus-node-exporter \
+python3-yaml python3-matplotlib \
 git systemd man-db mandoc build-essential debhelper lintian rpm"
 
 case "${2:-}" in
