@@ -6,8 +6,10 @@
 #                   under ASan+UBSan, fuzz smoke, integration against real daemons)
 #   make run        install gcc, libc6-dev and make if missing, build podmem alone, and run it
 #                   on this machine's live cgroups
-#   make bench      per-container sample cost as a ratio to a pread floor; podmem files against
-#                   vmtouch and fincore over 20,000 files
+#   make bench      install the bench packages, build, and print one table of same-run ratios:
+#                   the steady-state sample against a pread floor, the one-shot against a C
+#                   floor, cgget, systemd-cgtop and Python, the parser, collectd, allocations,
+#                   podmem files against vmtouch and fincore (tests/bench/table.sh)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -44,12 +46,13 @@ SKIPPED           :=
 SAN_TARGETS       :=
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh \
 	$(sort $(wildcard tests/integration/hostile_*.sh)) \
-	$(sort $(wildcard tests/integration/fds_*.sh))
+	$(sort $(wildcard tests/integration/fds_*.sh)) \
+	tests/integration/bench_smoke.sh
 INSTALL_RULES     :=
 # front-end sources the unit suites test (no host headers in them), from each build.mk
 UNIT_PLUGIN_SRCS  :=
 
-.PHONY: all check unit fuzz-smoke integration run bench install clean fuzz deps-run deps-check
+.PHONY: all check unit fuzz-smoke integration run bench bench-bins install clean fuzz deps-run deps-check deps-bench
 all: build-all
 
 # the README's two commands install what they need first
@@ -129,7 +132,7 @@ $(BUILD)/pm-hog: tests/integration/hog.c
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) -o $@ $<
 
-integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS)
+integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS) $(BENCH_BINS)
 	tests/integration/run-all.sh $(INTEGRATION_TESTS)
 
 check: deps-check
@@ -144,12 +147,27 @@ run: deps-run
 	$(BUILD)/podmem
 
 # ---- benchmark -------------------------------------------------------------
+# one table of same-run ratios from every tests/bench/bench_*.sh (tests/bench/table.sh)
+BENCH_BINS := $(BUILD)/bench $(BUILD)/oneshot_floor $(BUILD)/parse_count $(BUILD)/malloc_count.so $(BUILD)/runtime
 $(BUILD)/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+$(BUILD)/oneshot_floor: tests/bench/oneshot_floor.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+$(BUILD)/runtime: tests/bench/runtime.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+$(BUILD)/parse_count: tests/bench/parse_count.c $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+$(BUILD)/malloc_count.so: tests/bench/malloc_count.c
+	$(CC) $(FINAL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
-bench: $(BUILD)/bench $(BUILD)/podmem
-	tests/bench/run.sh
-	tests/bench/files.sh
+bench-bins: $(BENCH_BINS)
+
+deps-bench:
+	@tests/deps.sh install bench
+
+bench: deps-bench
+	$(MAKE) build-all bench-bins
+	tests/bench/table.sh
 
 install: build-all $(INSTALL_RULES)
 
