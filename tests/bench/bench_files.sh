@@ -1,29 +1,36 @@
 #!/usr/bin/env bash
 # make bench (files): `podmem files` against vmtouch and util-linux fincore
-# over the same FILES (default 20,000) files, as same-run ratios of the
-# median wall time of ROUNDS (default 7) rounds that run each once; the
-# resident page counts of all three must be equal.
+# over the same FILES (default 20,000) files, as the median of per-round
+# ratios of CPU time (build/runtime) over ROUNDS (default 7) rounds that run
+# each once; the resident page counts of all three must be equal.
 #
 # The files (1 to 8 pages each, every third one evicted) are a real pod's
 # volume directory (--kubelet-dir), so podmem walks them as it walks any
 # pod's volumes; the pod has no process, so nothing else is scanned.
 . "$(dirname "$0")/../integration/lib.sh"
-N=${FILES:-20000} R=${ROUNDS:-7}
-[ -x "$B/podmem" ] || fail "build first: make build-all"
-command -v python3 >/dev/null || skip "python3 is not installed"
-command -v fincore >/dev/null || skip "fincore (util-linux) is not installed"
-if ! command -v vmtouch >/dev/null; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y vmtouch >/dev/null 2>&1 || skip "vmtouch is not installed and apt-get cannot install it"
-fi
+. "$SRC/tests/bench/lib_bench.sh"
+if [ "$SMOKE" = 1 ]; then N=${FILES:-300} R=${ROUNDS:-1}; else N=${FILES:-20000} R=${ROUNDS:-7}; fi
+MEASURES=("podmem files (cachestat) / vmtouch" "podmem files (cachestat) / fincore"
+	"podmem files (mincore) / vmtouch" "podmem files (+ the charged-page scan) / vmtouch")
+all_skipped() {
+	local m
+	for m in "${MEASURES[@]}"; do bench_skip files "$m, $N files" "$1"; done
+	exit 0
+}
+[ -x "$B/podmem" ] && [ -x "$B/runtime" ] || all_skipped "build first: make build-all bench-bins"
+command -v python3 >/dev/null || all_skipped "python3 is not installed"
+command -v fincore >/dev/null || all_skipped "fincore (util-linux) is not installed"
+command -v vmtouch >/dev/null || all_skipped "vmtouch is not installed (Debian package vmtouch)"
 PAGE=$(getconf PAGESIZE)
 
-real_cgroup_base
+bench_base || all_skipped "$BENCH_NO_BASE"
+CG_BASE=$BENCH_BASE
 UID1=7e8f9001-0000-4000-8000-00000000b001
 real_pod "$CG_BASE" cgroupfs burstable "$UID1" default bench-0 app
 K=$T/kubelet
 TREE=$K/pods/$UID1/volumes/kubernetes.io~empty-dir/data
 mkdir -p "$TREE"
-case $(stat -f -c %T "$TREE") in tmpfs | ramfs) skip "$T is on a tmpfs: no disk page cache to measure" ;; esac
+case $(stat -f -c %T "$TREE") in tmpfs | ramfs) all_skipped "$T is on a tmpfs: no disk page cache to measure" ;; esac
 python3 - "$TREE" "$N" "$PAGE" <<'EOF'
 import os, sys
 tree, n, page = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
@@ -67,26 +74,35 @@ files=$("$B/podmem" files default/bench-0 -n 1 --json --no-charged "${OPTS[@]}" 
 assert_eq "files podmem found" "$N" "$files"
 
 # R rounds, each running every tool once (interleaved, so each round's load is the same for all):
-# the median wall time (ns) of each tool
-pm() { "$B/podmem" files default/bench-0 -n 20 "${OPTS[@]}" "$@"; }
-vt() { vmtouch "$TREE"; }
-fc() { xargs -0 fincore --noheadings --output PAGES < "$T/list"; }
-tools=(vt fc "pm --no-charged" "pm --no-charged --residency mincore" pm)
-declare -A times
+# the CPU time (ns) of each tool in each round
+tools=(vt fc pc pm ch)
+cmd_of() {
+	case $1 in
+	vt) CMD=(vmtouch "$TREE") ;;
+	fc) CMD=(sh -c 'xargs -0 fincore --noheadings --output PAGES < "$1"' sh "$T/list") ;;
+	pc) CMD=("$B/podmem" files default/bench-0 -n 20 "${OPTS[@]}" --no-charged) ;;
+	pm) CMD=("$B/podmem" files default/bench-0 -n 20 "${OPTS[@]}" --no-charged --residency mincore) ;;
+	ch) CMD=("$B/podmem" files default/bench-0 -n 20 "${OPTS[@]}") ;;
+	esac
+}
+declare -A t
 for ((i = 0; i < R; i++)); do
-	for k in "${!tools[@]}"; do
-		read -ra cmd <<< "${tools[$k]}"
-		t0=$(date +%s%N); "${cmd[@]}" > /dev/null; t1=$(date +%s%N)
-		times[$k]+="$((t1 - t0)) "
+	for k in "${tools[@]}"; do
+		cmd_of "$k"
+		"$B/runtime" "${CMD[@]}" > "$T/time" || fail "$k failed: ${CMD[*]:0:3}"
+		read -r _ t[$k,$i] < "$T/time"
 	done
 done
-median() { printf '%s\n' ${times[$1]} | sort -n | sed -n "$(((R + 1) / 2))p"; }
-t_vt=$(median 0) t_fc=$(median 1) t_pc=$(median 2) t_pm=$(median 3) t_ch=$(median 4)
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
-ms() { awk -v a="$1" 'BEGIN {printf "%.1f ms", a / 1e6}'; }
-echo "bench files: $N files, $V of $(find "$TREE" -type f -printf '%s\n' | awk -v p="$PAGE" '{s += $1 / p} END {print s}') pages resident; median of $R runs"
-echo "  vmtouch                          $(ms "$t_vt")"
-echo "  fincore (util-linux)             $(ms "$t_fc")"
-echo "  podmem files (cachestat)         $(ms "$t_pc")  $(ratio "$t_pc" "$t_vt") x vmtouch, $(ratio "$t_pc" "$t_fc") x fincore"
-echo "  podmem files (mincore)           $(ms "$t_pm")  $(ratio "$t_pm" "$t_vt") x vmtouch, $(ratio "$t_pm" "$t_fc") x fincore"
-echo "  podmem files (+ charged pages)   $(ms "$t_ch")  $(ratio "$t_ch" "$t_vt") x vmtouch, $(ratio "$t_ch" "$t_fc") x fincore"
+median_ratio() { local r v=(); for ((r = 0; r < R; r++)); do v+=("$(ratio "${t[$1,$r]}" "${t[$2,$r]}" 4)"); done; median "${v[@]}"; }
+median_ms() { local r v=(); for ((r = 0; r < R; r++)); do v+=("${t[$1,$r]}"); done; awk -v n="$(median "${v[@]}")" 'BEGIN {printf "%.0f ms", n / 1e6}'; }
+total=$(find "$TREE" -type f -printf '%s\n' | awk -v p="$PAGE" '{s += $1 / p} END {print s}')
+echo "bench files: $N files, $V of $total pages resident (the same count from each tool); $R rounds"
+row() { # row MEASURE A B
+	local x
+	x=$(median_ratio "$2" "$3")
+	bench_row files "$1, $N files" "$(ratio "$x" 1)x (median of $R per-round ratios of CPU time; $(median_ms "$2") against $(median_ms "$3"); $V of $total pages resident, equal counts)" - -
+}
+row "${MEASURES[0]}" pc vt
+row "${MEASURES[1]}" pc fc
+row "${MEASURES[2]}" pm vt
+row "${MEASURES[3]}" ch vt
