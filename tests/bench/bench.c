@@ -17,7 +17,8 @@
  *
  * Output, one line per tree and one for the growth (read by bench_steady.sh):
  *   tree ROOT containers C cgroups G kept K files F ratio R us_sample U us_pread P allocs A
- *   growth R floor F
+ *   growth_to C0 C R floor F   (from the first tree to each but the last)
+ *   growth C0 C R floor F      (from the first tree to the last)
  * A is the allocations of all the timed samples (-1 when not counted).
  */
 #define _GNU_SOURCE
@@ -263,7 +264,7 @@ int main(int argc, char **argv)
 	}
 
 	static double us_sample[MAX_TREES][MAX_ROUNDS], us_pread[MAX_TREES][MAX_ROUNDS], ratio[MAX_TREES][MAX_ROUNDS];
-	static double growth[MAX_ROUNDS], floor_growth[MAX_ROUNDS];
+	static double growth[MAX_TREES][MAX_ROUNDS], floor_growth[MAX_TREES][MAX_ROUNDS];
 	struct reply last[MAX_TREES];
 	double allocs[MAX_TREES] = {0};
 	for (int r = 0; r < rounds; r++) {
@@ -279,8 +280,10 @@ int main(int argc, char **argv)
 			allocs[t] = s.allocs < 0 || allocs[t] < 0 ? -1 : allocs[t] + s.allocs;
 			last[t] = s;
 		}
-		growth[r] = us_sample[trees - 1][r] / us_sample[0][r];
-		floor_growth[r] = us_pread[trees - 1][r] / us_pread[0][r];
+		for (int t = 1; t < trees; t++) {
+			growth[t][r] = us_sample[t][r] / us_sample[0][r];
+			floor_growth[t][r] = us_pread[t][r] / us_pread[0][r];
+		}
 	}
 	for (int t = 0; t < trees; t++) {
 		close(sampler[t].req);
@@ -293,7 +296,8 @@ int main(int argc, char **argv)
 		printf("tree %s containers %.0f cgroups %.0f kept %.0f files %zu ratio %.3f us_sample %.2f us_pread %.2f allocs %.0f\n",
 		       argv[3 + t], last[t].containers, last[t].cgroups, last[t].kept, files[t], median(ratio[t], rounds),
 		       median(us_sample[t], rounds), median(us_pread[t], rounds), allocs[t]);
-	if (trees > 1)
-		printf("growth %.3f floor %.3f\n", median(growth, rounds), median(floor_growth, rounds));
+	for (int t = 1; t < trees; t++)
+		printf("%s %.0f %.0f %.3f floor %.3f\n", t == trees - 1 ? "growth" : "growth_to", last[0].containers,
+		       last[t].containers, median(growth[t], rounds), median(floor_growth[t], rounds));
 	return 0;
 }

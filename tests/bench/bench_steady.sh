@@ -36,7 +36,12 @@ while read -r _ root _ c _ g _ k _ f _ ratio _ us _ up _ allocs; do
 		"<= 1.1x" "$(verdict_le "$ratio" 1.1)"
 	[ "$c" != "$last" ] || last_allocs=$allocs
 done < <(grep '^tree ' "$T/out")
-read -r _ growth _ floor_growth < <(grep '^growth ' "$T/out")
+# to the trees between, for the record (their cgroups all keep fds)
+while read -r _ c0 c growth _ floor_growth; do
+	bench_row steady-state "growth of the sample cost per container, $c0 to $c containers" \
+		"$(ratio "$growth" 1)x (median of $R per-round ratios; the pread floor's own: $(ratio "$floor_growth" 1)x)" - -
+done < <(grep '^growth_to ' "$T/out")
+read -r _ _ _ growth _ floor_growth < <(grep '^growth ' "$T/out")
 bench_row steady-state "growth of the sample cost per container, $first to $last containers" \
 	"$(ratio "$growth" 1)x (median of $R per-round ratios; the pread floor's own: $(ratio "$floor_growth" 1)x)" \
 	"<= 1.3x" "$(verdict_le "$growth" 1.3)"
