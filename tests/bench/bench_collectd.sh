@@ -68,7 +68,14 @@ daemon_start PID_WITH "" "$T/with/out" "$T/with/out" \
 # node_time: the time of the plugin's last read (the node's usage in collectd's
 # cache; LISTVAL through the socket itself: collectdctl does not print the times)
 node_time() {
-	/usr/bin/python3 -c '
+	local i t
+	for i in 1 2 3 4 5; do
+		t=$(node_time_once) && [ -n "$t" ] && { echo "$t"; return; }
+		sleep 1
+	done
+}
+node_time_once() {
+	timeout 60 /usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"LISTVAL\n")
 f = s.makefile("rb"); n = int(f.readline().split()[0])
