@@ -88,7 +88,6 @@ for _ in range(n):
 node_read() { collectdctl -s "$T/with/sock" getval bench/podmem-node/memory-usage 2>/dev/null | grep -q value=; }
 daemon_wait PID_WITH "$T/with/log" 120 node_read || fail "collectd with podmem never read; log: $(tail -5 "$T/with/log")"
 daemon_wait PID_WITHOUT "$T/without/log" 30 test -S "$T/without/sock" || fail "collectd without podmem did not start"
-values=$(collectdctl -s "$T/with/sock" listval | wc -l)
 sleep $((2 * IV)) # past the first reads (discovery, names) into the steady state
 # cpu PID: its utime + stime in ms (from /proc/PID/stat, after the comm field)
 hz=$(getconf CLK_TCK)
@@ -112,10 +111,11 @@ for ((r = 0; r < R; r++)); do
 	echo "  window $r: $k reads; with podmem ${per_read_with[-1]} ms CPU per read, without ${per_read_without[-1]} ms; RSS $(rss "$PID_WITH") kB against $(rss "$PID_WITHOUT") kB; podmem.so's blocks $(held) bytes"
 done
 a1=$(allocs)
+values=$(collectdctl -s "$T/with/sock" listval | wc -l)
 add=$(median "${added[@]}")
 mib=$(awk -v k="$add" 'BEGIN {printf "%.1f", k / 1024}')
 own_mib=$(awk -v b="$(median "${own[@]}")" 'BEGIN {printf "%.1f", b / 1048576}')
-bench_row collectd "$M_RSS" "$mib MiB (median of $R windows; $(rss "$PID_WITH") kB against $(rss "$PID_WITHOUT") kB: collectd's own cache of the $values value lists it dispatches, and $own_mib MiB in podmem.so's own blocks)" \
+bench_row collectd "$M_RSS" "$mib MiB (median of $R windows; $(rss "$PID_WITH") kB against $(rss "$PID_WITHOUT") kB: collectd's cache and queues of the $values value lists it dispatches at each read, and $own_mib MiB in podmem.so's own blocks)" \
 	"<= 4 MiB" "$(verdict_le "$mib" 4)"
 bench_row collectd "$M_OWN" "$own_mib MiB (median of $R windows; the bytes of podmem.so's blocks, malloc_count.so)" - -
 cw=$(median "${per_read_with[@]}") cn=$(median "${per_read_without[@]}")
