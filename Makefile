@@ -6,9 +6,11 @@
 #                   under ASan+UBSan, fuzz smoke, integration against real daemons)
 #   make run        install gcc, libc6-dev and make if missing, build podmem alone, and run it
 #                   on this machine's live cgroups
+#   make bench      install the bench packages, build, and print one table of same-run ratios:
+#                   the steady-state sample against a pread floor, the one-shot against a C
+#                   floor, cgget, systemd-cgtop and Python, the parser, collectd, allocations,
+#                   podmem files against vmtouch and fincore (tests/bench/table.sh)
 #   make dashboard-png  redraw docs/dashboard.png, the Grafana dashboard's panels, from a real InfluxDB
-#   make bench      per-container sample cost as a ratio to a pread floor; podmem files against
-#                   vmtouch and fincore over 20,000 files
 #   make install    PREFIX=/usr/local DESTDIR= (programs, plugin, MIB, man pages, systemd
 #                   units, configuration samples); make uninstall removes what it installed
 #   make dist       build/podmem-VERSION.tar.gz, the tree as it is (tracked and new files)
@@ -61,6 +63,7 @@ INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fr
 	$(sort $(wildcard tests/integration/fds_*.sh)) \
 	$(sort $(wildcard tests/integration/k8s_*.sh)) \
 	$(sort $(wildcard tests/integration/dashboard_*.sh)) \
+	tests/integration/bench_smoke.sh \
 	$(DIST_TESTS)
 INSTALL_RULES     :=
 UNINSTALL_RULES   :=
@@ -70,7 +73,8 @@ DIST_TESTS        := $(sort $(wildcard tests/integration/pkg_*.sh))
 UNIT_PLUGIN_SRCS  :=
 
 .PHONY: all check unit fuzz-smoke integration run bench install uninstall install-doc uninstall-doc \
-	dist deb rpm dist-check clean fuzz deps-run deps-check
+	dist deb rpm dist-check clean fuzz deps-run deps-check \
+	bench-bins deps-bench
 all: build-all
 
 # the README's two commands install what they need first
@@ -150,7 +154,7 @@ $(BUILD)/pm-hog: tests/integration/hog.c
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) -o $@ $<
 
-integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS)
+integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS) $(BENCH_BINS)
 	tests/integration/run-all.sh $(INTEGRATION_TESTS)
 
 check: deps-check
@@ -172,12 +176,27 @@ dashboard-png: build-all $(BUILD)/pm-hog
 	DASHBOARD_PNG=$(CURDIR)/docs/dashboard.png tests/integration/run-all.sh tests/integration/dashboard_influx.sh
 
 # ---- benchmark -------------------------------------------------------------
+# one table of same-run ratios from every tests/bench/bench_*.sh (tests/bench/table.sh)
+BENCH_BINS := $(BUILD)/bench $(BUILD)/oneshot_floor $(BUILD)/parse_count $(BUILD)/malloc_count.so $(BUILD)/runtime
 $(BUILD)/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+$(BUILD)/oneshot_floor: tests/bench/oneshot_floor.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+$(BUILD)/runtime: tests/bench/runtime.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+$(BUILD)/parse_count: tests/bench/parse_count.c $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+$(BUILD)/malloc_count.so: tests/bench/malloc_count.c
+	$(CC) $(FINAL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
-bench: $(BUILD)/bench $(BUILD)/podmem
-	tests/bench/run.sh
-	tests/bench/files.sh
+bench-bins: $(BENCH_BINS)
+
+deps-bench:
+	@tests/deps.sh install bench
+
+bench: deps-bench
+	$(MAKE) build-all bench-bins
+	tests/bench/table.sh
 
 install: build-all $(INSTALL_RULES) install-doc
 uninstall: $(UNINSTALL_RULES) uninstall-doc

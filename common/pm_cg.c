@@ -43,18 +43,19 @@ unsigned pm_cg_cost(const struct pm_layout *l)
 
 int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg)
 {
+	bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
 	pm_cg_init(cg);
-	cg->dirfd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cg->dirfd = pm_open_cg_dir(atfd, path, &kernfs);
 	if (cg->dirfd < 0) {
-		int e = errno;
+		int e = -cg->dirfd;
 		pm_cg_init(cg);
 		return -e;
 	}
 	if (l->apart_fd >= 0) {
 		/* a cgroup the hugetlb hierarchy does not have: its files are missing */
-		cg->apart_dirfd = openat(l->apart_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cg->apart_dirfd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
-			int e = errno;
+		cg->apart_dirfd = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
+		if (cg->apart_dirfd == -EMFILE || cg->apart_dirfd == -ENFILE || cg->apart_dirfd == -ENOMEM) {
+			int e = -cg->apart_dirfd;
 			pm_cg_close(cg);
 			return -e;
 		}
@@ -62,8 +63,9 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 			cg->apart_dirfd = PM_FD_MISSING;
 	}
 	for (unsigned i = 0; i < l->n_files; i++) {
-		int dfd = l->files[i].apart ? cg->apart_dirfd : cg->dirfd;
-		int fd = dfd >= 0 ? pm_open_regular(dfd, l->files[i].name) : -ENOENT;
+		bool apart = l->files[i].apart;
+		int dfd = apart ? cg->apart_dirfd : cg->dirfd;
+		int fd = dfd >= 0 ? pm_open_cg_file(dfd, l->files[i].name, apart ? &apart_kernfs : &kernfs) : -ENOENT;
 		cg->fd[i] = fd >= 0 ? fd : PM_FD_MISSING;
 		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM) {
 			pm_cg_close(cg);
@@ -120,16 +122,17 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 		}
 	} else {
 		/* no fds kept: open the directories and each file for this read */
-		int dirfd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
+		int dirfd = pm_open_cg_dir(atfd, path, &kernfs);
 		if (dirfd < 0)
-			return gone(errno) ? -ENOENT : -errno;
-		int apart = l->apart_fd >= 0 ? openat(l->apart_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-		int r = apart < 0 && (errno == EMFILE || errno == ENFILE) ? -errno : 0;
+			return gone(-dirfd) ? -ENOENT : dirfd;
+		int apart = l->apart_fd >= 0 ? pm_open_cg_dir(l->apart_fd, path, &apart_kernfs) : -1;
+		int r = apart == -EMFILE || apart == -ENFILE ? apart : 0;
 		unsigned opened = 0;
 		for (unsigned i = 0; i < l->n_files && !r; i++) {
 			const struct pm_file_desc *f = &l->files[i];
 			int dfd = f->apart ? apart : dirfd;
-			int fd = dfd >= 0 ? pm_open_regular(dfd, f->name) : -ENOENT;
+			int fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;
 			if (fd < 0) {
 				if (fd == -EMFILE || fd == -ENFILE)
 					r = fd;

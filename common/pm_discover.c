@@ -190,7 +190,12 @@ static enum pm_procs procs_of(const struct pm_discovery *d, int podfd, const cha
 {
 	char procs[64], path[PATH_MAX + 96], comm[32];
 	snprintf(path, sizeof path, "%s/cgroup.procs", leaf);
-	ssize_t n = pm_read_at(podfd, path, procs, sizeof procs - 1);
+	bool kernfs = d->env.layout->kernfs;
+	int pfd = pm_open_cg_file(podfd, path, &kernfs);
+	if (pfd < 0)
+		return PM_PROCS_UNKNOWN;
+	ssize_t n = pm_pread_all(pfd, procs, sizeof procs - 1);
+	close(pfd);
 	if (n <= 0)
 		return PM_PROCS_UNKNOWN;
 	procs[n] = 0;
