@@ -147,7 +147,13 @@ run: deps-run
 $(BUILD)/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
 
-bench: $(BUILD)/bench $(BUILD)/podmem
+# the fd budget's bench (tests/bench/bench_fdlimit.sh): the core under several fd limits, and each file's reopening
+$(BUILD)/bench-fdlimit: tests/bench/fdlimit.c $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+$(BUILD)/bench-fdcost: tests/bench/fdcost.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+
+bench: $(BUILD)/bench $(BUILD)/podmem $(BUILD)/bench-fdlimit $(BUILD)/bench-fdcost
 	tests/bench/run.sh
 	tests/bench/files.sh
 
