@@ -4,7 +4,8 @@
  * their fds: one with the soft RLIMIT_NOFILE raised to its hard limit (every
  * file kept open), one per soft limit given (the default budget under it),
  * and one that keeps none (MaxOpenFiles 0: every file opened at each read).
- * Rounds interleave them, so that the machine's speed swings hit all alike;
+ * Rounds interleave them, each starting with the next one, so that the
+ * machine's speed swings (and caches warmed by the one before) hit all alike;
  * the ratios are medians of per-round ratios to the unlimited process.
  *
  *   fdlimit ROOT ROUNDS SAMPLES NOFILE...
@@ -139,7 +140,8 @@ int main(int argc, char **argv)
 	}
 	for (int r = 0; r < rounds; r++) {
 		double t[MAX_PROCS];
-		for (int i = 0; i < n; i++) {
+		for (int k = 0; k < n; k++) { /* each round starts with another: none always runs after a warmer one */
+			int i = (r + k) % n;
 			char cmd = 't';
 			if (write(procs[i].req, &cmd, 1) != 1 || read(procs[i].resp, &t[i], sizeof t[i]) != sizeof t[i])
 				return fprintf(stderr, "fdlimit: the %s process failed\n", procs[i].name), 1;
