@@ -730,7 +730,8 @@ static unsigned kept_files(const struct pm_layout *l, const struct pm_cg *cg)
  * enough: whole cgroups first, in discovery order, with no fd of their
  * directory; the cgroup where the budget ends keeps its one-value files
  * first and memory.stat last; pods keep their directory's only with fds to
- * spare; the budget is used to its last fd; every value as without a budget. */
+ * spare; the budget is used to its last fd; every value as without a budget,
+ * and a steady sample allocates nothing. */
 START_TEST(fds_budget_policy)
 {
 	static const char *const trees[] = {"--version 1 --driver cgroupfs", "--version 2 --driver systemd"};
@@ -777,6 +778,11 @@ START_TEST(fds_budget_policy)
 			ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
 			ck_assert_int_eq(pm_sample(ctx, &s), 0);
 			ck_assert_int_eq(pm_sample(ctx, &s), 0);
+			alloc_count_start(); /* a steady sample allocates nothing, whatever is kept */
+			int failed = pm_sample(ctx, &s) != 0;
+			size_t allocs = alloc_count_stop();
+			ck_assert_int_eq(failed, 0);
+			ck_assert_msg(allocs == 0, "%s: %zu allocations in a steady sample", what, allocs);
 			same_snapshot(&ref, &s, what);
 			ck_assert_uint_eq(scan_cgroups(ctx, cg, is_pod, CAP), n);
 			unsigned char order[PM_MAX_FILES];
