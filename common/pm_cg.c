@@ -57,7 +57,8 @@ static bool no_fds(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM;
 }
 
-int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg, unsigned max, unsigned *kept)
+int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg, unsigned max, bool dir,
+	       unsigned *kept)
 {
 	unsigned char order[PM_MAX_FILES];
 	unsigned n = pm_cg_order(l, order), left = 0;
@@ -100,7 +101,12 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 		}
 		left--;
 	}
-	close(dirfd);
+	if (dir && !r && max && cg->dirfd < 0) {
+		cg->dirfd = dirfd; /* kept, not opened again */
+		++*kept;
+	} else {
+		close(dirfd);
+	}
 	if (apart >= 0)
 		close(apart);
 	cg->all = !left;

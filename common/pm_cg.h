@@ -45,10 +45,12 @@ void pm_cg_init(struct pm_cg *cg);
 unsigned pm_cg_order(const struct pm_layout *l, unsigned char order[PM_MAX_FILES]);
 /* Keeps open up to MAX more of the files of the cgroup at PATH (relative to
  * ATFD), those CG keeps none of yet, in pm_cg_order; a file the cgroup does
- * not have costs no fd and is marked missing. *KEPT is increased by the fds
- * kept now. 0, or -errno: the cgroup is gone (-ENOENT, -ENOTDIR), or there
- * were not fds enough (-EMFILE, -ENFILE, -ENOMEM; what was kept stays). */
-int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg, unsigned max, unsigned *kept);
+ * not have costs no fd and is marked missing; with DIR, the directory's fd
+ * too when MAX has room for it after the files. *KEPT is increased by the
+ * fds kept now. 0, or -errno: the cgroup is gone (-ENOENT, -ENOTDIR), or
+ * there were not fds enough (-EMFILE, -ENFILE, -ENOMEM; what was kept stays). */
+int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg, unsigned max, bool dir,
+	       unsigned *kept);
 /* Keeps CG's directory's fd (PATH, relative to ATFD), when it keeps none. 0 or -errno. */
 int pm_cg_keep_dir(int atfd, const char *path, struct pm_cg *cg);
 /* Closes what CG holds; it keeps no fds then. */

@@ -511,7 +511,7 @@ static int scan_tree(struct scan *sc, bool was_kubernetes)
 /* CG (at PATH) keeps as many of its files as the budget has room for:
  * *HELD counts the fds kept, and *FULL says the budget (or the process) has
  * none left */
-static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char *path, unsigned budget,
+static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char *path, unsigned budget, bool dir,
 		     unsigned *held, int *full)
 {
 	if (cg->all || *full)
@@ -520,7 +520,7 @@ static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char 
 		*full = -ENOSPC; /* the budget */
 		return;
 	}
-	int r = pm_cg_keep(d->env.layout, d->env.rootfd, path, cg, budget - *held, held);
+	int r = pm_cg_keep(d->env.layout, d->env.rootfd, path, cg, budget - *held, dir, held);
 	if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
 		*full = r;
 	else if (!r && !cg->all)
@@ -544,14 +544,23 @@ static void keep_fds(struct pm_discovery *d)
 	unsigned budget = pm_cg_budget(held, d->env.max_open_files, &limit);
 	int full = 0; /* why the rest keep none: -ENOSPC for the budget, or the errno */
 	char path[PATH_MAX];
+	/* room for every file and every pod's directory: each pod keeps the
+	 * directory it opens for its files (no second open) */
+	unsigned long need = held;
+	for (size_t i = 0; i < d->n_pods; i++) {
+		need += (d->pods[i].cg.dirfd < 0) + (d->pods[i].cg.all ? 0 : d->env.layout->n_files);
+		for (size_t j = 0; j < d->pods[i].n_ctrs; j++)
+			need += d->pods[i].ctrs[j].cg.all ? 0 : d->env.layout->n_files;
+	}
+	bool dirs_now = need <= budget;
 	for (size_t i = 0; i < d->n_pods; i++) {
 		struct pm_pod_rec *p = &d->pods[i];
-		keep_one(d, &p->cg, p->path, budget, &held, &full);
+		keep_one(d, &p->cg, p->path, budget, dirs_now, &held, &full);
 		kept += p->cg.all;
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			struct pm_ctr_rec *c = &p->ctrs[j];
 			snprintf(path, sizeof path, "%s/%s", p->path, c->leaf);
-			keep_one(d, &c->cg, path, budget, &held, &full);
+			keep_one(d, &c->cg, path, budget, false, &held, &full);
 			kept += c->cg.all;
 		}
 		all += 1 + (unsigned)p->n_ctrs;

@@ -329,14 +329,14 @@ static struct pm_values read_both(const struct pm_layout *l, int atfd, const cha
 	for (unsigned max = 1; max <= want_fds + 1; max++) {
 		unsigned kept = 0;
 		pm_cg_init(&cg);
-		ck_assert_int_eq(pm_cg_keep(l, atfd, path, &cg, max, &kept), 0);
+		ck_assert_int_eq(pm_cg_keep(l, atfd, path, &cg, max, false, &kept), 0);
 		ck_assert_uint_eq(kept, max < want_fds ? max : want_fds);
 		ck_assert_uint_eq(pm_cg_fds(&cg), kept);
 		ck_assert(max > want_fds ? cg.all : max < want_fds ? !cg.all : true);
 		ck_assert_int_ge(pm_cg_read(l, &cg, atfd, path, buf, sizeof buf, &w), 0);
 		ck_assert_msg(!memcmp(&v, &w, sizeof v), "%s: %u of %u files kept: other values", path, kept, want_fds);
 		/* and the rest kept later */
-		ck_assert_int_eq(pm_cg_keep(l, atfd, path, &cg, 100, &kept), 0);
+		ck_assert_int_eq(pm_cg_keep(l, atfd, path, &cg, 100, false, &kept), 0);
 		ck_assert_uint_eq(kept, want_fds);
 		ck_assert(cg.all);
 		ck_assert_int_ge(pm_cg_read(l, &cg, atfd, path, buf, sizeof buf, &w), 0);
