@@ -6,25 +6,41 @@
 #                   under ASan+UBSan, fuzz smoke, integration against real daemons)
 #   make run        install gcc, libc6-dev and make if missing, build podmem alone, and run it
 #                   on this machine's live cgroups
-#   make bench      per-container sample cost as a ratio to a pread floor; podmem files against
-#                   vmtouch and fincore over 20,000 files
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      install the bench packages, build, and print one table of same-run ratios:
+#                   the steady-state sample against a pread floor, the one-shot against a C
+#                   floor, cgget, systemd-cgtop and Python, the parser, collectd, allocations,
+#                   podmem files against vmtouch and fincore (tests/bench/table.sh)
+#   make dashboard-png  redraw docs/dashboard.png, the Grafana dashboard's panels, from a real InfluxDB
+#   make install    PREFIX=/usr/local DESTDIR= (programs, plugin, MIB, man pages, systemd
+#                   units, configuration samples); make uninstall removes what it installed
+#   make dist       build/podmem-VERSION.tar.gz, the tree as it is (tracked and new files)
+#   make deb, rpm   the Debian packages (packaging/debian) and the RPMs (packaging/rpm)
+#   make dist-check build both, lint them, install the .debs and use them with a real
+#                   collectd and snmpd, check the units, the man pages and install/uninstall
 #   make clean
 
 CC      ?= gcc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   := build
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/podmem
+# where systemd looks for units of this PREFIX (Debian 12's packages: /lib/systemd/system)
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+# node_exporter's textfile directory, for podmem-textfile.service (Debian's)
+TEXTFILE_DIR ?= /var/lib/prometheus/node-exporter
+VERSION := $(shell sed -n 's/^\#define PODMEM_VERSION "\(.*\)"/\1/p' common/podmem.h)
 
 STD  := -std=gnu11
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 OPT  ?= -O2 -g
-FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) -MMD -MP -Icommon $(CFLAGS)
+FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) -MMD -MP -Icommon $(CPPFLAGS) $(CFLAGS)
 FINAL_LDFLAGS = $(LDFLAGS)
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Front ends: each plugins/<name>/build.mk adds its programs to ALL_TARGETS,
-# its integration tests to INTEGRATION_TESTS and its files to INSTALL_RULES.
+# its integration tests to INTEGRATION_TESTS, its files to INSTALL_RULES and
+# their removal to UNINSTALL_RULES (each the other's inverse: tests/integration/pkg_install.sh).
 FRONTENDS ?= cli collectd telegraf snmp
 
 LIB_SRCS := $(sort $(wildcard common/*.c))
@@ -44,12 +60,21 @@ SKIPPED           :=
 SAN_TARGETS       :=
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh \
 	$(sort $(wildcard tests/integration/hostile_*.sh)) \
-	$(sort $(wildcard tests/integration/fds_*.sh))
+	$(sort $(wildcard tests/integration/fds_*.sh)) \
+	$(sort $(wildcard tests/integration/k8s_*.sh)) \
+	$(sort $(wildcard tests/integration/dashboard_*.sh)) \
+	tests/integration/bench_smoke.sh \
+	$(DIST_TESTS)
 INSTALL_RULES     :=
+UNINSTALL_RULES   :=
+# the packaging checks (make dist-check): the .debs, the RPMs, units, man pages, install/uninstall
+DIST_TESTS        := $(sort $(wildcard tests/integration/pkg_*.sh))
 # front-end sources the unit suites test (no host headers in them), from each build.mk
 UNIT_PLUGIN_SRCS  :=
 
-.PHONY: all check unit fuzz-smoke integration run bench install clean fuzz deps-run deps-check
+.PHONY: all check unit fuzz-smoke integration run bench install uninstall install-doc uninstall-doc \
+	dist deb rpm dist-check clean fuzz deps-run deps-check \
+	bench-bins deps-bench
 all: build-all
 
 # the README's two commands install what they need first
@@ -129,7 +154,7 @@ $(BUILD)/pm-hog: tests/integration/hog.c
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) -o $@ $<
 
-integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS)
+integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS) $(BENCH_BINS)
 	tests/integration/run-all.sh $(INTEGRATION_TESTS)
 
 check: deps-check
@@ -143,23 +168,89 @@ run: deps-run
 	$(MAKE) $(BUILD)/podmem
 	$(BUILD)/podmem
 
+# ---- the README's picture of the Grafana dashboard ------------------------------
+# docs/dashboard.png: the panels of conf/grafana/podmem-influxdb.json drawn from the
+# answers of a real InfluxDB filled by podmem-execd (tests/integration/dashboard_influx.sh)
+.PHONY: dashboard-png
+dashboard-png: build-all $(BUILD)/pm-hog
+	DASHBOARD_PNG=$(CURDIR)/docs/dashboard.png tests/integration/run-all.sh tests/integration/dashboard_influx.sh
+
 # ---- benchmark -------------------------------------------------------------
+# one table of same-run ratios from every tests/bench/bench_*.sh (tests/bench/table.sh)
+BENCH_BINS := $(BUILD)/bench $(BUILD)/oneshot_floor $(BUILD)/parse_count $(BUILD)/malloc_count.so $(BUILD)/runtime \
+	$(BUILD)/bench-fdlimit $(BUILD)/bench-fdcost
 $(BUILD)/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
-
-# the fd budget's bench (tests/bench/bench_fdlimit.sh): the core under several fd limits, and each file's reopening
+$(BUILD)/oneshot_floor: tests/bench/oneshot_floor.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+$(BUILD)/runtime: tests/bench/runtime.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
+$(BUILD)/parse_count: tests/bench/parse_count.c $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+$(BUILD)/malloc_count.so: tests/bench/malloc_count.c
+	$(CC) $(FINAL_CFLAGS) -fPIC -shared -o $@ $< -ldl
+# the fd budget's (tests/bench/bench_fdlimit.sh): the core under several fd limits, and each file's reopening
 $(BUILD)/bench-fdlimit: tests/bench/fdlimit.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
 $(BUILD)/bench-fdcost: tests/bench/fdcost.c
 	$(CC) $(FINAL_CFLAGS) -o $@ $<
 
-bench: $(BUILD)/bench $(BUILD)/podmem $(BUILD)/bench-fdlimit $(BUILD)/bench-fdcost
-	tests/bench/run.sh
-	tests/bench/files.sh
+bench-bins: $(BENCH_BINS)
 
-install: build-all $(INSTALL_RULES)
+deps-bench:
+	@tests/deps.sh install bench
+
+bench: deps-bench
+	$(MAKE) build-all bench-bins
+	tests/bench/table.sh
+
+install: build-all $(INSTALL_RULES) install-doc
+uninstall: $(UNINSTALL_RULES) uninstall-doc
+
+install-doc:
+	install -D -m 0644 README.md $(DESTDIR)$(DOCDIR)/README.md
+uninstall-doc:
+	rm -f $(DESTDIR)$(DOCDIR)/README.md
+	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
+
+# ---- packages --------------------------------------------------------------
+# The source tarball: the tree as it is now, tracked and new files (not build/),
+# under podmem-VERSION/ (what rpmbuild's %setup expects).
+DIST := $(BUILD)/podmem-$(VERSION).tar.gz
+dist:
+	@mkdir -p $(BUILD)
+	rm -f $(DIST)
+	git ls-files -z -co --exclude-standard | \
+		tar -c --null -T - --transform 's,^,podmem-$(VERSION)/,' --owner=0 --group=0 -zf $(DIST)
+	@echo "$(DIST)"
+
+# Binary packages, built from a copy of the tree (packaging/debian as ./debian)
+# into build/deb and build/rpm. DEB_BUILD_OPTIONS: the package's build runs no
+# tests of its own (make check is the project's).
+PKG_JOBS ?= 2
+# the package builds run make afresh: none of this make's variables (BUILD=...) leak in
+PKG_ENV := env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES
+deb: dist
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
+	tar -xzf $(DIST) -C $(BUILD)/deb
+	mv $(BUILD)/deb/podmem-$(VERSION)/packaging/debian $(BUILD)/deb/podmem-$(VERSION)/debian
+	cd $(BUILD)/deb/podmem-$(VERSION) && $(PKG_ENV) DEB_BUILD_OPTIONS="nocheck parallel=$(PKG_JOBS)" \
+		dpkg-buildpackage -us -uc -b
+	@ls $(BUILD)/deb/*.deb
+# --nodeps: Debian's rpm has no RPM database of the build dependencies (the
+# Debian packages collectd-dev and libsnmp-dev stand in for them)
+rpm: dist
+	rm -rf $(BUILD)/rpm && mkdir -p $(BUILD)/rpm
+	$(PKG_ENV) rpmbuild -bb --nodeps --define "_topdir $(abspath $(BUILD))/rpm" --define "_sourcedir $(abspath $(BUILD))" \
+		--define "_smp_mflags -j$(PKG_JOBS)" packaging/rpm/podmem.spec
+	@find $(BUILD)/rpm/RPMS -name '*.rpm'
+
+# Every packaging check: each builds what it checks (tests/integration/pkg_*.sh)
+dist-check: build-all
+	tests/integration/run-all.sh $(DIST_TESTS)
 
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# (not the package builds' own trees in build/deb and build/rpm)
+-include $(shell find $(BUILD) \( -path $(BUILD)/deb -o -path $(BUILD)/rpm \) -prune -o -name '*.d' -type f -print 2>/dev/null)

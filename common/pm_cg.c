@@ -68,9 +68,10 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 		cg->all = !left;
 		return 0;
 	}
-	int dirfd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
+	int dirfd = pm_open_cg_dir(atfd, path, &kernfs);
 	if (dirfd < 0)
-		return -errno;
+		return dirfd;
 	int apart = -1, r = 0; /* the second hierarchy's directory: -1 not opened yet, -2 not there */
 	for (unsigned k = 0; k < n && max && !r; k++) {
 		unsigned i = order[k];
@@ -79,16 +80,16 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 			continue;
 		if (f->apart && apart == -1) {
 			/* a cgroup the hugetlb hierarchy does not have: its files are missing */
-			apart = openat(l->apart_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (apart < 0 && no_fds(errno))
-				r = -errno;
+			apart = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
+			if (apart < 0 && no_fds(-apart))
+				r = apart;
 			if (apart < 0)
 				apart = -2;
 			if (r)
 				break;
 		}
 		int dfd = f->apart ? apart : dirfd;
-		int fd = dfd >= 0 ? pm_open_regular(dfd, f->name) : -ENOENT;
+		int fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;
 		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM) {
 			r = fd;
 			break;
@@ -113,12 +114,14 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 	return r;
 }
 
-int pm_cg_keep_dir(int atfd, const char *path, struct pm_cg *cg)
+int pm_cg_keep_dir(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg)
 {
+	bool kernfs = l->kernfs;
 	if (cg->dirfd >= 0)
 		return 0;
-	cg->dirfd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return cg->dirfd >= 0 ? 0 : -errno;
+	int fd = pm_open_cg_dir(atfd, path, &kernfs);
+	cg->dirfd = fd >= 0 ? fd : PM_FD_NONE;
+	return fd >= 0 ? 0 : fd;
 }
 
 /* reads file F through FD into OUT, and what it adds to other page sizes'
@@ -156,14 +159,15 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 	struct pm_values sums;
 	int dirfd = -1, apart = -1, r = 0; /* for the files opened at this read; apart -2: not there */
 	unsigned read_ok = 0;              /* files of the memory hierarchy read */
+	bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
 
 	memset(out, 0, sizeof *out);
 	memset(&sums, 0, sizeof sums);
 	if (!cg->all) {
 		/* some files are not kept: open the directory for this read */
-		dirfd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		dirfd = pm_open_cg_dir(atfd, path, &kernfs);
 		if (dirfd < 0)
-			return gone(errno) ? -ENOENT : -errno;
+			return gone(-dirfd) ? -ENOENT : dirfd;
 	}
 	for (unsigned i = 0; i < l->n_files && !r; i++) {
 		const struct pm_file_desc *f = &l->files[i];
@@ -173,16 +177,16 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 		bool opened = fd == PM_FD_NONE;
 		if (opened) {
 			if (f->apart && apart == -1) {
-				apart = openat(l->apart_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-				if (apart < 0 && (errno == EMFILE || errno == ENFILE))
-					r = -errno;
+				apart = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
+				if (apart == -EMFILE || apart == -ENFILE)
+					r = apart;
 				if (apart < 0)
 					apart = -2;
 				if (r)
 					break;
 			}
 			int dfd = f->apart ? apart : dirfd;
-			fd = dfd >= 0 ? pm_open_regular(dfd, f->name) : -ENOENT;
+			fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;
 			if (fd < 0) {
 				if (fd == -EMFILE || fd == -ENFILE)
 					r = fd;

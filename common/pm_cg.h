@@ -52,7 +52,7 @@ unsigned pm_cg_order(const struct pm_layout *l, unsigned char order[PM_MAX_FILES
 int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg, unsigned max, bool dir,
 	       unsigned *kept);
 /* Keeps CG's directory's fd (PATH, relative to ATFD), when it keeps none. 0 or -errno. */
-int pm_cg_keep_dir(int atfd, const char *path, struct pm_cg *cg);
+int pm_cg_keep_dir(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg);
 /* Closes what CG holds; it keeps no fds then. */
 void pm_cg_close(struct pm_cg *cg);
 /* The fds CG holds. */

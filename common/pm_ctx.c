@@ -300,6 +300,8 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 		pm_log(&ctx->log, LOG_ERR, "the metric catalogue has a bad source");
 		goto fail;
 	}
+	/* on a cgroup file system a file opened without crossing a mount needs no fstat to be known regular */
+	ctx->layout.kernfs = pm_is_cgroupfs(ctx->rootfd) && (ctx->hugetlb_fd < 0 || pm_is_cgroupfs(ctx->hugetlb_fd));
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/meminfo", ctx->proc);
 	ctx->meminfo_fd = pm_open_regular(AT_FDCWD, path);

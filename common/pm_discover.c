@@ -191,7 +191,12 @@ static enum pm_procs procs_of(const struct pm_discovery *d, int podfd, const cha
 {
 	char procs[64], path[PATH_MAX + 96], comm[32];
 	snprintf(path, sizeof path, "%s/cgroup.procs", leaf);
-	ssize_t n = pm_read_at(podfd, path, procs, sizeof procs - 1);
+	bool kernfs = d->env.layout->kernfs;
+	int pfd = pm_open_cg_file(podfd, path, &kernfs);
+	if (pfd < 0)
+		return PM_PROCS_UNKNOWN;
+	ssize_t n = pm_pread_all(pfd, procs, sizeof procs - 1);
+	close(pfd);
 	if (n <= 0)
 		return PM_PROCS_UNKNOWN;
 	procs[n] = 0;
@@ -567,7 +572,7 @@ static void keep_fds(struct pm_discovery *d)
 	}
 	for (size_t i = 0; i < d->n_pods && !full && held < budget; i++) {
 		struct pm_pod_rec *p = &d->pods[i];
-		if (p->cg.dirfd < 0 && pm_cg_keep_dir(d->env.rootfd, p->path, &p->cg) == 0)
+		if (p->cg.dirfd < 0 && pm_cg_keep_dir(d->env.layout, d->env.rootfd, p->path, &p->cg) == 0)
 			held++;
 	}
 	d->n_cgroups = all;

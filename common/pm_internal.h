@@ -95,6 +95,7 @@ struct pm_layout {
 	unsigned n_files;
 	struct pm_file_desc files[PM_MAX_FILES];
 	int apart_fd; /* the directory of the second hierarchy that matches the cgroup root, or -1 (not owned) */
+	bool kernfs;  /* the cgroup root (and apart_fd) are on cgroup file systems: see pm_open_cg_file */
 };
 
 /* The huge page sizes a layout reads the hugetlb controller's files for,
@@ -147,6 +148,21 @@ ssize_t pm_pread_all(int fd, char *buf, size_t cap);
  * regular). The fd, or -errno: -EINVAL for a file that is not regular. */
 #define PM_ENOTREG EINVAL
 int pm_open_regular(int dirfd, const char *name);
+/* Whether FD is on a cgroup file system (v1 or v2): kernfs, where every file
+ * is a regular file and no one can make a FIFO, a device or a symlink. */
+bool pm_is_cgroupfs(int fd);
+/* pm_open_regular() for a cgroup's file, cheaper on a cgroup file system:
+ * with *KERNFS (DIRFD is on one), one openat2 that refuses to cross a mount
+ * point (RESOLVE_NO_XDEV) with the same flags, so the file is on that cgroup
+ * file system, a regular file, and no fstat is needed. Where it would cross
+ * one (a bind mount over a cgroup directory) or openat2 is not there, it
+ * clears *KERNFS and does the whole of pm_open_regular(). The fd, or -errno. */
+int pm_open_cg_file(int dirfd, const char *name, bool *kernfs);
+/* Opens the directory PATH below ATFD (O_RDONLY|O_DIRECTORY|O_CLOEXEC); with
+ * *KERNFS, without crossing a mount point, else (a mount crossed) clearing
+ * *KERNFS, so that the files opened below it get the whole check. The fd, or
+ * -errno. */
+int pm_open_cg_dir(int atfd, const char *path, bool *kernfs);
 /* Opens NAME relative to DIRFD (O_RDONLY|O_CLOEXEC) and reads it as above. */
 ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap);
 /* Reads a key-value file (memory.stat, memory.events, ...) from offset 0 to

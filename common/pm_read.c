@@ -7,7 +7,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -46,6 +50,55 @@ int pm_open_regular(int dirfd, const char *name)
 		return -e;
 	}
 	return fd;
+}
+
+bool pm_is_cgroupfs(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC);
+}
+
+/* openat2 with RESOLVE_NO_XDEV: the fd, or -errno (-EXDEV: PATH crosses a
+ * mount point; -ENOSYS: no openat2 here) */
+static int open_same_mount(int atfd, const char *path, int flags)
+{
+#ifdef SYS_openat2
+	struct open_how how = {.flags = (uint64_t)flags, .resolve = RESOLVE_NO_XDEV};
+	long fd = syscall(SYS_openat2, atfd, path, &how, sizeof how);
+	return fd >= 0 ? (int)fd : -errno;
+#else
+	(void)atfd, (void)path, (void)flags;
+	return -ENOSYS;
+#endif
+}
+
+/* openat2 failed for want of it or of its rules (not for the path): the plain way */
+static bool open_fallback(int r)
+{
+	return r == -EXDEV || r == -ENOSYS || r == -EPERM || r == -E2BIG || r == -EINVAL;
+}
+
+int pm_open_cg_file(int dirfd, const char *name, bool *kernfs)
+{
+	if (*kernfs) {
+		int fd = open_same_mount(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+		if (fd >= 0 || !open_fallback(fd))
+			return fd;
+		*kernfs = false;
+	}
+	return pm_open_regular(dirfd, name);
+}
+
+int pm_open_cg_dir(int atfd, const char *path, bool *kernfs)
+{
+	if (*kernfs) {
+		int fd = open_same_mount(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd >= 0 || !open_fallback(fd))
+			return fd;
+		*kernfs = false;
+	}
+	int fd = openat(atfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 ? fd : -errno;
 }
 
 ssize_t pm_read_at(int dirfd, const char *name, char *buf, size_t cap)

@@ -21,6 +21,7 @@ ALL_TARGETS += $(BUILD)/podmem-agentx $(BUILD)/pm-mibgen $(BUILD)/PODMEM-MIB.txt
 SAN_TARGETS += $(BUILD)/san/podmem-agentx
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/snmp_*.sh))
 INSTALL_RULES += install-snmp
+UNINSTALL_RULES += uninstall-snmp
 
 $(BUILD)/podmem-agentx: $(SNMP_OBJS) $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $^ $(FINAL_LDFLAGS) $(SNMP_LIBS)
@@ -36,7 +37,7 @@ $(BUILD)/PODMEM-MIB.txt: plugins/snmp/PODMEM-MIB.txt.in $(BUILD)/pm-mibgen
 	$(BUILD)/pm-mibgen $< > $@.tmp
 	mv $@.tmp $@
 
-.PHONY: snmp-mib install-snmp
+.PHONY: snmp-mib install-snmp uninstall-snmp
 snmp-mib: $(BUILD)/PODMEM-MIB.txt
 	cp $< $(SNMP_MIB)
 
@@ -45,7 +46,13 @@ install-snmp: $(BUILD)/podmem-agentx
 	install -D -m 0755 $(BUILD)/podmem-agentx $(DESTDIR)$(PREFIX)/sbin/podmem-agentx
 	install -D -m 0644 $(SNMP_MIB) $(DESTDIR)$(PREFIX)/share/snmp/mibs/PODMEM-MIB.txt
 	install -D -m 0644 conf/snmp/podmem.conf $(DESTDIR)$(PREFIX)/share/podmem/snmp/podmem.conf
-	mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -D -m 0644 docs/man/podmem-agentx.8 $(DESTDIR)$(MANDIR)/man8/podmem-agentx.8
+	mkdir -p $(DESTDIR)$(SYSTEMD_UNITDIR)
 	sed 's#/usr/sbin/podmem-agentx#$(PREFIX)/sbin/podmem-agentx#' packaging/systemd/podmem-agentx.service \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/podmem-agentx.service
+		> $(DESTDIR)$(SYSTEMD_UNITDIR)/podmem-agentx.service
+uninstall-snmp:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/podmem-agentx $(DESTDIR)$(PREFIX)/share/snmp/mibs/PODMEM-MIB.txt \
+		$(DESTDIR)$(PREFIX)/share/podmem/snmp/podmem.conf $(DESTDIR)$(MANDIR)/man8/podmem-agentx.8 \
+		$(DESTDIR)$(SYSTEMD_UNITDIR)/podmem-agentx.service
+	rmdir $(DESTDIR)$(PREFIX)/share/podmem/snmp $(DESTDIR)$(PREFIX)/share/podmem 2>/dev/null || true
 endif

@@ -246,11 +246,33 @@ START_TEST(vanish_and_appear)
 }
 END_TEST
 
-/* NOFILE: the soft RLIMIT_NOFILE to sample under (0: as it is); nothing kept under 32 */
-static void steady_state(rlim_t nofile)
+/* what a front end does with a sample: walk every entity, every metric of
+ * its level and every label; the sum of what it saw (so nothing is skipped) */
+static uint64_t walk_all(const struct pm_snapshot *s, size_t *entities)
+{
+	struct pm_walk w;
+	struct pm_entity e;
+	uint64_t sum = 0;
+	for (pm_walk_init(&w, s); pm_walk_next(&w, &e); ++*entities) {
+		for (int m = 0; m < PM_M__COUNT; m++)
+			if (pm_metric_at((enum pm_metric)m, e.level) && pm_has(e.val, (enum pm_metric)m))
+				sum += e.val->v[m];
+		for (int l = 0; l < PM_L__COUNT; l++) {
+			int num = 0;
+			const char *v = (pm_labels[l].levels & PM_AT(e.level)) ? pm_label_value(&e, (enum pm_label)l, &num) : NULL;
+			sum += v ? strlen(v) + (unsigned)num : 0;
+		}
+	}
+	return sum;
+}
+
+/* NOFILE: the soft RLIMIT_NOFILE to sample under (0: as it is); nothing kept
+ * under 32. A steady-state sample and the walk of it, as every front end
+ * makes them, allocate nothing, on a multi-pod tree of ARGS. */
+static void steady_state(const char *args, rlim_t nofile, size_t pods, size_t ctrs)
 {
 	struct logbuf lb = {0};
-	const char *dir = fixture_make("--version 2 --driver cgroupfs --runtime docker --hostile");
+	const char *dir = fixture_make(args);
 	struct pm_opts o = fixture_opts(dir, &lb);
 	struct pm_ctx *ctx;
 	struct pm_snapshot s = {0};
@@ -264,17 +286,27 @@ static void steady_state(rlim_t nofile)
 	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
 	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	size_t warm = 0;
+	uint64_t before = walk_all(&s, &warm);
 	alloc_count_start();
 	int failed = 0; /* no ck_assert in the loop: Check itself allocates for each */
-	for (int i = 0; i < 5; i++)
+	size_t entities = 0;
+	uint64_t seen = 0;
+	for (int i = 0; i < 5; i++) {
 		failed += pm_sample(ctx, &s) != 0;
+		seen += walk_all(&s, &entities);
+	}
 	size_t n = alloc_count_stop();
 	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
 	ck_assert_int_eq(failed, 0);
 	ck_assert_uint_eq(n, 0);
-	ck_assert_uint_eq(s.n_pods, 4);
-	ck_assert_uint_eq(n_containers(&s), 9);
-	ck_assert_int_eq(lb.lines, nofile ? 1 : 0); /* kept fds for 0 of 13 cgroups */
+	ck_assert_uint_eq(s.n_pods, pods);
+	ck_assert_uint_eq(n_containers(&s), ctrs);
+	ck_assert_uint_eq(entities, 5 * warm); /* the node, every pod and container, each time */
+	ck_assert_uint_eq(warm, 1 + pods + ctrs);
+	ck_assert_uint_gt(before, 0);
+	ck_assert_uint_gt(seen, 0);
+	ck_assert_int_eq(lb.lines, nofile ? 1 : 0); /* kept fds for 0 of N cgroups */
 	pm_snapshot_free(&s);
 	pm_ctx_close(ctx);
 	fixture_remove(dir);
@@ -282,8 +314,10 @@ static void steady_state(rlim_t nofile)
 
 START_TEST(steady_state_allocates_nothing)
 {
-	steady_state(0);
-	steady_state(32); /* every cgroup read by path: no allocation either */
+	steady_state("--version 2 --driver cgroupfs --runtime docker --hostile", 0, 4, 9);
+	steady_state("--version 2 --driver cgroupfs --runtime docker --hostile", 32, 4, 9); /* every cgroup read by path */
+	steady_state("--version 1 --driver systemd --runtime containerd", 0, 3, 7);
+	steady_state("--version 1 --driver systemd --runtime containerd", 32, 3, 7);
 }
 END_TEST
 

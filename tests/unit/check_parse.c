@@ -390,10 +390,118 @@ START_TEST(duration)
 }
 END_TEST
 
+/* the word-at-a-time parser against the plain one it replaced (kept here
+ * as the reference: a key to the first ' ', ':' or tab; the value after
+ * blanks, '-' clamped to 0, "total=" for PSI, " kB" with KB; nothing else
+ * on the line), on random lines built from the bytes that matter: keys of
+ * the table and not, separators, controls, digits, signs, long numbers,
+ * and every cut of each buffer so that no read passes its end (ASan) */
+static int ref_line_value(const char *p, const char *le, bool kb, uint64_t *ret)
+{
+	uint64_t v;
+	size_t n;
+	while (p < le && (*p == ' ' || *p == '\t'))
+		p++;
+	n = pm_parse_u64(p, (size_t)(le - p), &v);
+	if (!n) {
+		const char *t = memmem(p, (size_t)(le - p), "total=", 6);
+		if (!t)
+			return -1;
+		p = t + 6;
+		n = pm_parse_u64(p, (size_t)(le - p), &v);
+		if (!n)
+			return -1;
+	}
+	p += n;
+	if (kb && le - p == 3 && !memcmp(p, " kB", 3)) {
+		if (v > UINT64_MAX / 1024)
+			return -1;
+		v *= 1024;
+		p = le;
+	}
+	if (p != le)
+		return -1;
+	*ret = v;
+	return 0;
+}
+
+static unsigned ref_parse_kv(const char *buf, size_t len, const struct pm_keytab *t, struct pm_values *vals)
+{
+	const char *p = buf, *end = buf + len;
+	unsigned n = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *le = nl ? nl : end;
+		const char *k = p;
+		while (p < le && *p != ' ' && *p != ':' && *p != '\t')
+			p++;
+		int m = p > k ? pm_keytab_find(t, k, (size_t)(p - k)) : -1;
+		uint64_t v;
+		if (m >= 0 && p < le && ref_line_value(*p == ':' ? p + 1 : p, le, t->kb, &v) == 0) {
+			if (t->add && pm_has(vals, (enum pm_metric)m))
+				v = pm_add_sat(vals->v[m], v);
+			pm_set(vals, (enum pm_metric)m, v);
+			n++;
+		}
+		p = le + 1;
+	}
+	return n;
+}
+
+START_TEST(kv_matches_reference)
+{
+	static const char *const pieces[] = {
+		"total_rss", "total_cache", "rss", "cache", "total_inactive_file", "anon", "file", "x", "total_",
+		"Active(anon)", "MemTotal", "some", "total_rss_huge_and_more_than_twenty_four", " ", "  ", ":", ": ",
+		"\t", "\r", "\001", "\n", "\n", "\n", "0", "1", "42", "-7", "18446744073709551615",
+		"18446744073709551616", "1234567890123456789", "12345678901234567890", " kB", "kB", "total=9",
+		"avg10=0.00 ", "\xc3\xa9", "\x80", "-", "9"};
+	struct pm_keytab t[3];
+	static const char *const keys[] = {"total_rss", "total_cache", "rss", "anon", "Active(anon)", "MemTotal",
+					   "total_inactive_file", "x", "some", "total_rss_huge_and_more_than_twenty_four"};
+	for (int j = 0; j < 3; j++) {
+		memset(&t[j], 0, sizeof t[j]);
+		t[j].kb = j == 1;
+		t[j].add = j == 2;
+		for (size_t i = 0; i < PM_ARRAY_LEN(keys); i++)
+			ck_assert_int_eq(pm_keytab_add(&t[j], keys[i], strlen(keys[i]), (int)i), 0);
+	}
+	srandom(13);
+	char buf[512];
+	unsigned bad = 0;
+	for (int round = 0; round < 500; round++) {
+		size_t len = 0;
+		int n = 1 + (int)(random() % 24);
+		for (int i = 0; i < n; i++) {
+			const char *pc = pieces[random() % PM_ARRAY_LEN(pieces)];
+			size_t l = strlen(pc);
+			if (!strcmp(pc, "\001"))
+				l = 1;
+			if (len + l > sizeof buf)
+				break;
+			memcpy(buf + len, pc, l);
+			len += l;
+		}
+		const struct pm_keytab *tab = &t[round % 3];
+		for (size_t cut = len > 40 ? len - 40 : 0; cut <= len; cut++) {
+			/* the buffer ends exactly at CUT: a heap copy, so ASan sees a read past it */
+			char *copy = malloc(cut ? cut : 1);
+			memcpy(copy, buf, cut);
+			struct pm_values a = {0}, b = {0};
+			unsigned na = pm_parse_kv(copy, cut, tab, &a), nb = ref_parse_kv(copy, cut, tab, &b);
+			bad += na != nb || memcmp(&a, &b, sizeof a) != 0;
+			free(copy);
+		}
+	}
+	ck_assert_uint_eq(bad, 0);
+}
+END_TEST
+
 Suite *suite_parse(void)
 {
 	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parse");
+	tcase_set_timeout(tc, 60); /* kv_matches_reference parses some 20,000 buffers under ASan */
 	tcase_add_test(tc, sha256_vectors);
 	tcase_add_test(tc, u64_strict);
 	tcase_add_test(tc, single_values);
@@ -403,6 +511,7 @@ Suite *suite_parse(void)
 	tcase_add_test(tc, kv_meminfo);
 	tcase_add_test(tc, kv_every_truncation);
 	tcase_add_test(tc, kv_pread_pieces);
+	tcase_add_test(tc, kv_matches_reference);
 	tcase_add_test(tc, mountinfo);
 	tcase_add_test(tc, iomem_ram);
 	tcase_add_test(tc, hex_and_page_sizes);
