@@ -8,46 +8,37 @@
 # ratios of medians; BENCH rows in section "fd budget" (see table.sh).
 # BENCH_SMOKE=1: 100 containers, 2 rounds.
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib_bench.sh"
 SECTION="fd budget"
-if [ -n "${BENCH_SMOKE:-}" ]; then N=${CONTAINERS:-100} ROUNDS=${ROUNDS:-2} SAMPLES=${SAMPLES:-2} READS=${READS:-2}
+if [ "$SMOKE" = 1 ]; then N=${CONTAINERS:-100} ROUNDS=${ROUNDS:-2} SAMPLES=${SAMPLES:-2} READS=${READS:-2}
 else N=${CONTAINERS:-1000} ROUNDS=${ROUNDS:-7} SAMPLES=${SAMPLES:-5} READS=${READS:-7}; fi
-row() { printf 'BENCH\t%s\t%s\t%s\t%s\t%s\n' "$SECTION" "$1" "$2" "$3" "$4"; }
+row() { bench_row "$SECTION" "$@"; }
 M_SAMPLE="sample per container, soft RLIMIT_NOFILE 1024 / unlimited, $N containers"
 M_NONE="sample per container, no fds kept / unlimited, $N containers"
 M_HELD="fds kept under a soft RLIMIT_NOFILE of 1024, $N containers"
 M_CD="collectd CPU per read, soft RLIMIT_NOFILE 1024 / unlimited, $N containers"
+M_FILE="reopen / kept pread, per file"
 skip_all() {
-	row "$M_SAMPLE" "skipped: $1" - -
-	row "$M_NONE" "skipped: $1" - -
-	row "$M_HELD" "skipped: $1" - -
-	row "$M_CD" "skipped: $1" - -
+	for m in "$M_FILE" "$M_SAMPLE" "$M_NONE" "$M_HELD" "$M_CD"; do bench_skip "$SECTION" "$m" "$1"; done
 	exit 0
 }
-make -s -C "$SRC" build/bench-fdlimit build/bench-fdcost >/dev/null 2>&1 || skip_all "build/bench-fdlimit does not build"
-[ -n "$MEMCG_MNT" ] && mkdir "$MEMCG_MNT$MEMCG_SELF/podmem-fdlimit-$$" 2>/dev/null || skip_all "cannot make memory cgroups here"
-base=$MEMCG_MNT$MEMCG_SELF/podmem-fdlimit-$$
-at_exit "cgroup_remove_tree '$base'"
-mkdir -p "$base/kubepods/burstable"
-for ((p = 0, made = 0; made < N; p++)); do
-	pd=$base/kubepods/burstable/pod$(printf '%08x-0000-4000-8000-%012x' "$p" "$p")
-	mkdir "$pd"
-	for c in 0 1 2; do
-		((made < N)) || break
-		mkdir "$pd/$(printf '%064x' $((p * 3 + c)))"
-		made=$((made + 1))
-	done
-done
+[ -x "$B/bench-fdlimit" ] && [ -x "$B/bench-fdcost" ] || make -s -C "$SRC" build/bench-fdlimit build/bench-fdcost >/dev/null 2>&1 ||
+	skip_all "build/bench-fdlimit does not build"
+bench_base || skip_all "$BENCH_NO_BASE"
+base=$BENCH_BASE
+bench_tree "$base" "$N"
+p=$(grep -c '/pod[^/]*$' "$BENCH_CGROUPS")
 echo "fd budget: $N containers in $p pods as real memory cgroups under $base; $ROUNDS rounds x $SAMPLES samples"
 
 # ---- what an fd kept saves, per file kind: a pread against open/fstat/pread/close ----
-if fc=$("$B/bench-fdcost" "$base/kubepods/burstable" "$ROUNDS" 2>&1); then
+if fc=$("$B/bench-fdcost" "$base/kubepods" "$ROUNDS" 2>&1); then
 	printf '%s\n' "$fc" | sed 's/^/  /'
 	while read -r file bytes kept re saved ratio; do
 		row "reopen / kept pread, $file ($bytes bytes)" "$ratio ($re against $kept ns; $saved ns saved a read)" - -
 	done < <(awk 'NR > 2 && $1 ~ /^memory\./' <<<"$fc")
 	row "directory open and close, at each read of a cgroup not all kept" "$(awk '/the directory/ { print $NF }' <<<"$fc") ns" - -
 else
-	row "reopen / kept pread, per file" "skipped: fdcost failed: $(head -1 <<<"$fc")" - -
+	bench_skip "$SECTION" "$M_FILE" "fdcost failed: $(head -1 <<<"$fc")"
 fi
 
 # ---- the core: pm_sample in three processes, interleaved ----------------------
@@ -64,7 +55,7 @@ row "$M_HELD" "$held fds, $(field nofile=1024 6) of $(field nofile=1024 7) cgrou
 	"$( ((held <= 896)) && echo met || echo "NOT MET")"
 
 # ---- collectd: two at once, one under prlimit --nofile=1024 --------------------
-command -v collectd >/dev/null && [ -f "$B/podmem.so" ] || { row "$M_CD" "skipped: collectd or build/podmem.so missing" - -; exit 0; }
+command -v collectd >/dev/null && [ -f "$B/podmem.so" ] || { bench_skip "$SECTION" "$M_CD" "collectd or build/podmem.so missing"; exit 0; }
 tck=$(getconf CLK_TCK)
 cd_start_bench() { # cd_start_bench NAME WRAPPER...: a collectd with the plugin alone, 1 s interval; PID in CD_<NAME>
 	local name=$1 dir=$T/cd-$1
@@ -106,9 +97,9 @@ done
 held=$({ find "/proc/$CD_tight/fd" -mindepth 1 -lname "$base/*" 2>/dev/null || true; } | wc -l)
 daemon_stop CD_roomy
 daemon_stop CD_tight
-med() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+med() { median "$@"; }
 if [ ${#ratios[@]} -eq 0 ]; then
-	row "$M_CD" "skipped: collectd used no measurable CPU ($tck ticks a second)" - -
+	bench_skip "$SECTION" "$M_CD" "collectd used no measurable CPU ($tck ticks a second)"
 else
 	ms_a=$(awk -v t="$(med "${per_a[@]}")" -v k="$tck" 'BEGIN { printf "%.1f", t * 1000 / k / 2 }')
 	ms_b=$(awk -v t="$(med "${per_b[@]}")" -v k="$tck" 'BEGIN { printf "%.1f", t * 1000 / k / 2 }')
