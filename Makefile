@@ -177,7 +177,8 @@ dashboard-png: build-all $(BUILD)/pm-hog
 
 # ---- benchmark -------------------------------------------------------------
 # one table of same-run ratios from every tests/bench/bench_*.sh (tests/bench/table.sh)
-BENCH_BINS := $(BUILD)/bench $(BUILD)/oneshot_floor $(BUILD)/parse_count $(BUILD)/malloc_count.so $(BUILD)/runtime
+BENCH_BINS := $(BUILD)/bench $(BUILD)/oneshot_floor $(BUILD)/parse_count $(BUILD)/malloc_count.so $(BUILD)/runtime \
+	$(BUILD)/bench-fdlimit $(BUILD)/bench-fdcost
 $(BUILD)/bench: tests/bench/bench.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
 $(BUILD)/oneshot_floor: tests/bench/oneshot_floor.c
@@ -188,6 +189,11 @@ $(BUILD)/parse_count: tests/bench/parse_count.c $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
 $(BUILD)/malloc_count.so: tests/bench/malloc_count.c
 	$(CC) $(FINAL_CFLAGS) -fPIC -shared -o $@ $< -ldl
+# the fd budget's (tests/bench/bench_fdlimit.sh): the core under several fd limits, and each file's reopening
+$(BUILD)/bench-fdlimit: tests/bench/fdlimit.c $(LIB)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(LIB)
+$(BUILD)/bench-fdcost: tests/bench/fdcost.c
+	$(CC) $(FINAL_CFLAGS) -o $@ $<
 
 bench-bins: $(BENCH_BINS)
 

@@ -85,6 +85,8 @@ const struct pm_opt_desc pm_core_opts[PM_OPT__COUNT] = {
 	 "kubelet's container log links, for container names (default: /var/log/containers)"},
 	[PM_OPT_SYS_ROOT] = {"sys-root", "SysRoot", "DIR",
 	 "sysfs, for physical RAM and huge page sizes (default: /sys)"},
+	[PM_OPT_MAX_OPEN_FILES] = {"max-open-files", "MaxOpenFiles", "N",
+	 "the most fds to keep open for cgroup files, 0 or more (default: what the soft RLIMIT_NOFILE leaves beyond an eighth of it, at least 64)"},
 };
 
 int pm_opt_find(const char *key)
@@ -105,6 +107,16 @@ int pm_opts_set(struct pm_opts *o, enum pm_core_opt opt, const char *value)
 	case PM_OPT_POD_LOG_DIR: o->pod_log_dir = value; return 0;
 	case PM_OPT_CONTAINER_LOG_DIR: o->container_log_dir = value; return 0;
 	case PM_OPT_SYS_ROOT: o->sys_root = value; return 0;
+	case PM_OPT_MAX_OPEN_FILES: {
+		unsigned long n = 0;
+		for (const char *c = value; *c; c++) {
+			if (*c < '0' || *c > '9' || (n = n * 10 + (unsigned long)(*c - '0')) > PM_MAX_OPEN_FILES)
+				return -EINVAL;
+		}
+		o->max_open_files = (unsigned)n;
+		o->max_open_files_set = true;
+		return 0;
+	}
 	case PM_OPT__COUNT: break;
 	}
 	return -EINVAL;

@@ -10,10 +10,10 @@
 
 void pm_cg_init(struct pm_cg *cg)
 {
-	cg->dirfd = cg->apart_dirfd = PM_FD_NONE;
+	cg->dirfd = PM_FD_NONE;
 	for (int i = 0; i < PM_MAX_FILES; i++)
 		cg->fd[i] = PM_FD_NONE;
-	cg->shared = false;
+	cg->all = cg->shared = cg->odd = false;
 }
 
 void pm_cg_close(struct pm_cg *cg)
@@ -23,57 +23,105 @@ void pm_cg_close(struct pm_cg *cg)
 			close(cg->fd[i]);
 	if (cg->dirfd >= 0)
 		close(cg->dirfd);
-	if (cg->apart_dirfd >= 0)
-		close(cg->apart_dirfd);
 	pm_cg_init(cg);
 }
 
 unsigned pm_cg_fds(const struct pm_cg *cg)
 {
-	unsigned n = (cg->dirfd >= 0) + (cg->apart_dirfd >= 0);
+	unsigned n = cg->dirfd >= 0;
 	for (int i = 0; i < PM_MAX_FILES; i++)
 		n += cg->fd[i] >= 0;
 	return n;
 }
 
-unsigned pm_cg_cost(const struct pm_layout *l)
+/* how a file ranks for a kept fd: a one-value file first, then by keys */
+static unsigned keep_rank(const struct pm_file_desc *f)
 {
-	return 1 + (l->apart_fd >= 0) + l->n_files;
+	return f->kind == PM_FK_SINGLE ? 0 : 1 + f->keys.n;
 }
 
-int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg)
+unsigned pm_cg_order(const struct pm_layout *l, unsigned char order[PM_MAX_FILES])
 {
-	bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
-	pm_cg_init(cg);
-	cg->dirfd = pm_open_cg_dir(atfd, path, &kernfs);
-	if (cg->dirfd < 0) {
-		int e = -cg->dirfd;
-		pm_cg_init(cg);
-		return -e;
-	}
-	if (l->apart_fd >= 0) {
-		/* a cgroup the hugetlb hierarchy does not have: its files are missing */
-		cg->apart_dirfd = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
-		if (cg->apart_dirfd == -EMFILE || cg->apart_dirfd == -ENFILE || cg->apart_dirfd == -ENOMEM) {
-			int e = -cg->apart_dirfd;
-			pm_cg_close(cg);
-			return -e;
-		}
-		if (cg->apart_dirfd < 0)
-			cg->apart_dirfd = PM_FD_MISSING;
-	}
+	/* an insertion sort, stable: a few dozen files */
 	for (unsigned i = 0; i < l->n_files; i++) {
-		bool apart = l->files[i].apart;
-		int dfd = apart ? cg->apart_dirfd : cg->dirfd;
-		int fd = dfd >= 0 ? pm_open_cg_file(dfd, l->files[i].name, apart ? &apart_kernfs : &kernfs) : -ENOENT;
-		cg->fd[i] = fd >= 0 ? fd : PM_FD_MISSING;
+		unsigned j = i, r = keep_rank(&l->files[i]);
+		for (; j > 0 && keep_rank(&l->files[order[j - 1]]) > r; j--)
+			order[j] = order[j - 1];
+		order[j] = (unsigned char)i;
+	}
+	return l->n_files;
+}
+
+static bool no_fds(int e)
+{
+	return e == EMFILE || e == ENFILE || e == ENOMEM;
+}
+
+int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg, unsigned max, bool dir,
+	       unsigned *kept)
+{
+	unsigned char order[PM_MAX_FILES];
+	unsigned n = pm_cg_order(l, order), left = 0;
+	for (unsigned k = 0; k < n; k++)
+		left += cg->fd[order[k]] == PM_FD_NONE;
+	if (!left || !max) {
+		cg->all = !left;
+		return 0;
+	}
+	bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
+	int dirfd = pm_open_cg_dir(atfd, path, &kernfs);
+	if (dirfd < 0)
+		return dirfd;
+	int apart = -1, r = 0; /* the second hierarchy's directory: -1 not opened yet, -2 not there */
+	for (unsigned k = 0; k < n && max && !r; k++) {
+		unsigned i = order[k];
+		const struct pm_file_desc *f = &l->files[i];
+		if (cg->fd[i] != PM_FD_NONE)
+			continue;
+		if (f->apart && apart == -1) {
+			/* a cgroup the hugetlb hierarchy does not have: its files are missing */
+			apart = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
+			if (apart < 0 && no_fds(-apart))
+				r = apart;
+			if (apart < 0)
+				apart = -2;
+			if (r)
+				break;
+		}
+		int dfd = f->apart ? apart : dirfd;
+		int fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;
 		if (fd == -EMFILE || fd == -ENFILE || fd == -ENOMEM) {
-			pm_cg_close(cg);
-			return fd;
+			r = fd;
+			break;
 		}
 		cg->odd |= fd == -PM_ENOTREG;
+		cg->fd[i] = fd >= 0 ? fd : PM_FD_MISSING;
+		if (fd >= 0) {
+			max--;
+			++*kept;
+		}
+		left--;
 	}
-	return (int)pm_cg_fds(cg);
+	if (dir && !r && max && cg->dirfd < 0) {
+		cg->dirfd = dirfd; /* kept, not opened again */
+		++*kept;
+	} else {
+		close(dirfd);
+	}
+	if (apart >= 0)
+		close(apart);
+	cg->all = !left;
+	return r;
+}
+
+int pm_cg_keep_dir(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg)
+{
+	bool kernfs = l->kernfs;
+	if (cg->dirfd >= 0)
+		return 0;
+	int fd = pm_open_cg_dir(atfd, path, &kernfs);
+	cg->dirfd = fd >= 0 ? fd : PM_FD_NONE;
+	return fd >= 0 ? 0 : fd;
 }
 
 /* reads file F through FD into OUT, and what it adds to other page sizes'
@@ -109,50 +157,58 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 {
 	bool odd = cg->odd;
 	struct pm_values sums;
+	int dirfd = -1, apart = -1, r = 0; /* for the files opened at this read; apart -2: not there */
+	unsigned read_ok = 0;              /* files of the memory hierarchy read */
+	bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
 
 	memset(out, 0, sizeof *out);
 	memset(&sums, 0, sizeof sums);
-	if (cg->dirfd >= 0) {
-		for (unsigned i = 0; i < l->n_files; i++) {
-			if (cg->fd[i] < 0)
-				continue;
-			ssize_t n = read_file(&l->files[i], cg->fd[i], buf, cap, out, &sums);
-			if (n < 0 && gone((int)-n))
-				return -ENOENT;
-		}
-	} else {
-		/* no fds kept: open the directories and each file for this read */
-		bool kernfs = l->kernfs, apart_kernfs = l->kernfs;
-		int dirfd = pm_open_cg_dir(atfd, path, &kernfs);
+	if (!cg->all) {
+		/* some files are not kept: open the directory for this read */
+		dirfd = pm_open_cg_dir(atfd, path, &kernfs);
 		if (dirfd < 0)
 			return gone(-dirfd) ? -ENOENT : dirfd;
-		int apart = l->apart_fd >= 0 ? pm_open_cg_dir(l->apart_fd, path, &apart_kernfs) : -1;
-		int r = apart == -EMFILE || apart == -ENFILE ? apart : 0;
-		unsigned opened = 0;
-		for (unsigned i = 0; i < l->n_files && !r; i++) {
-			const struct pm_file_desc *f = &l->files[i];
+	}
+	for (unsigned i = 0; i < l->n_files && !r; i++) {
+		const struct pm_file_desc *f = &l->files[i];
+		int fd = cg->fd[i];
+		if (fd == PM_FD_MISSING)
+			continue;
+		bool opened = fd == PM_FD_NONE;
+		if (opened) {
+			if (f->apart && apart == -1) {
+				apart = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
+				if (apart == -EMFILE || apart == -ENFILE)
+					r = apart;
+				if (apart < 0)
+					apart = -2;
+				if (r)
+					break;
+			}
 			int dfd = f->apart ? apart : dirfd;
-			int fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;
+			fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;
 			if (fd < 0) {
 				if (fd == -EMFILE || fd == -ENFILE)
 					r = fd;
 				odd |= fd == -PM_ENOTREG;
 				continue; /* a file this cgroup does not have */
 			}
-			opened += !f->apart;
-			ssize_t n = read_file(f, fd, buf, cap, out, &sums);
-			close(fd);
-			if (n < 0 && gone((int)-n))
-				r = -ENOENT;
 		}
-		close(dirfd);
-		if (apart >= 0)
-			close(apart);
-		if (!r && !opened) /* removed after it was opened: its files are gone */
+		ssize_t n = read_file(f, fd, buf, cap, out, &sums);
+		if (opened)
+			close(fd);
+		if (n < 0 && gone((int)-n))
 			r = -ENOENT;
-		if (r)
-			return r;
+		read_ok += !f->apart && (opened || n >= 0);
 	}
+	if (dirfd >= 0)
+		close(dirfd);
+	if (apart >= 0)
+		close(apart);
+	if (!r && !cg->all && !read_ok) /* removed after it was opened: its files are gone */
+		r = -ENOENT;
+	if (r)
+		return r;
 	pm_derive_cgroup(out, l->version);
 	pm_derive_sums(out, &sums);
 	return odd;
@@ -167,7 +223,7 @@ static int count_entry(void *arg, int dirfd, const char *name)
 	return 0;
 }
 
-unsigned pm_cg_budget(unsigned held, unsigned long *ret_limit)
+unsigned pm_cg_budget(unsigned held, long max, unsigned long *ret_limit)
 {
 	struct rlimit rl;
 	unsigned long limit = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? (unsigned long)rl.rlim_cur : 1024;
@@ -179,7 +235,10 @@ unsigned pm_cg_budget(unsigned held, unsigned long *ret_limit)
 		open_now = held;
 	else if (open_now)
 		open_now--; /* the listing's own */
-	unsigned others = open_now > held ? open_now - held : 0;
-	unsigned long reserve = limit / 4 > PM_FD_HEADROOM ? limit / 4 : PM_FD_HEADROOM;
-	return limit > reserve + others ? (unsigned)(limit - reserve - others) : 0;
+	unsigned long others = open_now > held ? open_now - held : 0;
+	unsigned long reserve = limit / 8 > PM_FD_HEADROOM ? limit / 8 : PM_FD_HEADROOM;
+	unsigned long most = limit > PM_FD_HEADROOM + others ? limit - PM_FD_HEADROOM - others : 0;
+	unsigned long dflt = limit > reserve + others ? limit - reserve - others : 0;
+	unsigned long b = max >= 0 ? (unsigned long)max : dflt;
+	return (unsigned)(b < most ? b : most);
 }

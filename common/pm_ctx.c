@@ -2,10 +2,9 @@
  * The context: opening it, and sampling. Discovery of pods, containers and
  * groups is in pm_discover.c, one cgroup's fds and reads in pm_cg.c.
  *
- * Discovery walks the tree once and keeps, for every cgroup the fd budget
- * has room for, a directory fd and one fd per memory file, so a sample is a
- * pread per file and nothing else (the rest are opened by path at each
- * read). It runs again every rescan_every samples, at once when a read
+ * Discovery walks the tree once and keeps an fd per memory file of every
+ * cgroup the fd budget has room for, so a sample is a pread per file and
+ * nothing else (the rest are opened by path at each read; see pm_cg.h). It runs again every rescan_every samples, at once when a read
  * finds a cgroup gone, and when a watched directory's link count (its
  * number of subdirectories) changes; a rescan keeps the fds of cgroups that
  * stayed.
@@ -97,7 +96,7 @@ static int read_cg(struct pm_ctx *ctx, struct pm_snapshot *snap, const struct pm
 		   const char *leaf, struct pm_values *out)
 {
 	char path[PATH_MAX];
-	if (cg->dirfd < 0 && leaf) {
+	if (!cg->all && leaf) {
 		snprintf(path, sizeof path, "%s/%s", pod_path, leaf);
 		pod_path = path;
 	}
@@ -320,7 +319,8 @@ int pm_ctx_open(struct pm_ctx **ret_ctx, const struct pm_opts *o)
 				       .pod_logs = ctx->pod_logs,
 				       .ctr_logs = ctx->ctr_logs,
 				       .layout = &ctx->layout,
-				       .rescan_every = rescan_every};
+				       .rescan_every = rescan_every,
+				       .max_open_files = o->max_open_files_set ? (long)o->max_open_files : -1};
 	pm_discovery_init(&ctx->disc, &env);
 	if ((r = pm_discovery_scan(&ctx->disc)) < 0)
 		goto fail;

@@ -7,9 +7,10 @@
  *
  * The fd policy: a scan holds one fd per directory level while it lists the
  * tree, and no more; a rescan keeps the records (and fds) of the cgroups
- * that stayed. Then the cgroups that keep no fds are given them, in
- * discovery order, while the fd budget (pm_cg_budget) lasts; the rest are
- * read by path at each sample, and that is said once, with the numbers. A
+ * that stayed. Then the files of the cgroups that keep them not all are
+ * given fds, cgroup after cgroup in discovery order, while the fd budget
+ * (pm_cg_budget, MaxOpenFiles) lasts; the rest are opened by path at each
+ * sample, and that is said once, with the numbers. A
  * directory that cannot be listed for want of fds (or any reason but
  * having vanished) keeps the previous scan's pods under it. So no pod is
  * ever lost for want of fds.
@@ -512,27 +513,30 @@ static int scan_tree(struct scan *sc, bool was_kubernetes)
 	return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, add_group, &da));
 }
 
-/* CG (at PATH) keeps fds if the budget has room: *HELD counts the fds kept,
- * and *FULL says the budget (or the process) has none left */
-static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char *path, unsigned budget,
+/* CG (at PATH) keeps as many of its files as the budget has room for:
+ * *HELD counts the fds kept, and *FULL says the budget (or the process) has
+ * none left */
+static void keep_one(const struct pm_discovery *d, struct pm_cg *cg, const char *path, unsigned budget, bool dir,
 		     unsigned *held, int *full)
 {
-	const struct pm_layout *l = d->env.layout;
-	if (cg->dirfd >= 0 || *full)
+	if (cg->all || *full)
 		return;
-	if (*held + pm_cg_cost(l) > budget) {
+	if (*held >= budget) {
 		*full = -ENOSPC; /* the budget */
 		return;
 	}
-	int r = pm_cg_keep(l, d->env.rootfd, path, cg);
-	if (r > 0)
-		*held += (unsigned)r;
-	else if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
+	int r = pm_cg_keep(d->env.layout, d->env.rootfd, path, cg, budget - *held, dir, held);
+	if (r == -EMFILE || r == -ENFILE || r == -ENOMEM)
 		*full = r;
+	else if (!r && !cg->all)
+		*full = -ENOSPC; /* it ends in this cgroup */
 }
 
-/* Gives fds to the cgroups that keep none, in discovery order, while the
- * budget lasts; says once when some must be opened at each sample. */
+/* Gives fds to the files of the cgroups that keep them not all, cgroup
+ * after cgroup in discovery order (see pm_cg.h for why), while the budget
+ * lasts; then, with fds to spare, to the pods' directories (their link
+ * counts are checked at each sample). Says once when some files must be
+ * opened at each sample. */
 static void keep_fds(struct pm_discovery *d)
 {
 	unsigned held = 0, kept = 0, all = 0;
@@ -542,28 +546,45 @@ static void keep_fds(struct pm_discovery *d)
 			held += pm_cg_fds(&d->pods[i].ctrs[j].cg);
 	}
 	unsigned long limit;
-	unsigned budget = pm_cg_budget(held, &limit);
+	unsigned budget = pm_cg_budget(held, d->env.max_open_files, &limit);
 	int full = 0; /* why the rest keep none: -ENOSPC for the budget, or the errno */
 	char path[PATH_MAX];
+	/* room for every file and every pod's directory: each pod keeps the
+	 * directory it opens for its files (no second open) */
+	unsigned long need = held;
+	for (size_t i = 0; i < d->n_pods; i++) {
+		need += (d->pods[i].cg.dirfd < 0) + (d->pods[i].cg.all ? 0 : d->env.layout->n_files);
+		for (size_t j = 0; j < d->pods[i].n_ctrs; j++)
+			need += d->pods[i].ctrs[j].cg.all ? 0 : d->env.layout->n_files;
+	}
+	bool dirs_now = need <= budget;
 	for (size_t i = 0; i < d->n_pods; i++) {
 		struct pm_pod_rec *p = &d->pods[i];
-		keep_one(d, &p->cg, p->path, budget, &held, &full);
-		kept += p->cg.dirfd >= 0;
+		keep_one(d, &p->cg, p->path, budget, dirs_now, &held, &full);
+		kept += p->cg.all;
 		for (size_t j = 0; j < p->n_ctrs; j++) {
 			struct pm_ctr_rec *c = &p->ctrs[j];
 			snprintf(path, sizeof path, "%s/%s", p->path, c->leaf);
-			keep_one(d, &c->cg, path, budget, &held, &full);
-			kept += c->cg.dirfd >= 0;
+			keep_one(d, &c->cg, path, budget, false, &held, &full);
+			kept += c->cg.all;
 		}
 		all += 1 + (unsigned)p->n_ctrs;
 	}
+	for (size_t i = 0; i < d->n_pods && !full && held < budget; i++) {
+		struct pm_pod_rec *p = &d->pods[i];
+		if (p->cg.dirfd < 0 && pm_cg_keep_dir(d->env.layout, d->env.rootfd, p->path, &p->cg) == 0)
+			held++;
+	}
 	d->n_cgroups = all;
 	d->n_kept = kept;
+	d->n_held = held;
+	d->budget = budget;
 	/* a cgroup that vanished before it could be kept is no shortage of fds */
 	if (full && kept < all && !(d->warned & PM_WARNED_FDS)) {
 		pm_log(d->env.log, LOG_WARNING,
-		       "kept fds for %u of %u cgroups (RLIMIT_NOFILE %lu, %s): the rest are opened at each sample", kept,
-		       all, limit, full == -ENOSPC ? "the budget of fds is spent" : strerror(-full));
+		       "kept fds for %u of %u cgroups (RLIMIT_NOFILE %lu, MaxOpenFiles %u, %u files kept, %s): the rest are "
+		       "opened at each sample",
+		       kept, all, limit, budget, held, full == -ENOSPC ? "the budget of fds is spent" : strerror(-full));
 		d->warned |= PM_WARNED_FDS;
 	}
 }

@@ -42,6 +42,7 @@ struct pm_discovery_env {
 	const char *proc, *pod_logs, *ctr_logs;
 	const struct pm_layout *layout;
 	unsigned rescan_every; /* > 0 */
+	long max_open_files;   /* the fds the cgroups may keep in all (MaxOpenFiles), or -1: from RLIMIT_NOFILE */
 };
 
 struct pm_discovery {
@@ -55,7 +56,8 @@ struct pm_discovery {
 	unsigned since_scan; /* samples since the last scan */
 	bool need_scan;
 	unsigned warned;           /* the degradations said already (each is said once) */
-	unsigned n_cgroups, n_kept; /* after the last scan: pods and containers, and those that keep fds */
+	unsigned n_cgroups, n_kept; /* after the last scan: pods and containers, and those that keep all their files */
+	unsigned n_held, budget;    /* after the last scan: the fds the cgroups keep, and the budget they had */
 	struct pm_unreadable unlisted[PM_UNREADABLE_MAX]; /* directories the last scan could not list */
 	size_t n_unlisted;
 	struct pm_unreadable names_err; /* a log directory that could not be read (err 0: none) */

@@ -271,6 +271,8 @@ struct pm_opts {
 	const char *container_log_dir; /* NULL: "/var/log/containers" */
 	const char *sys_root;          /* NULL: "/sys" (physical RAM, huge page sizes); given: it must be a directory */
 	unsigned rescan_every;         /* full discovery every N samples; 0: default (10) */
+	bool max_open_files_set;       /* false: the fd budget is what the soft RLIMIT_NOFILE leaves (see pm_raise_nofile) */
+	unsigned max_open_files;       /* the fds the cgroups may keep open in all (MaxOpenFiles); 0: none */
 	pm_log_fn log;                 /* NULL: silent */
 	void *log_ud;
 };
@@ -278,15 +280,25 @@ struct pm_opts {
 
 /* The options every front end takes, the same in each: getopt long names
  * ("cgroup-root") and collectd keys ("CgroupRoot"). */
-enum pm_core_opt { PM_OPT_CGROUP_ROOT, PM_OPT_PROC_ROOT, PM_OPT_POD_LOG_DIR, PM_OPT_CONTAINER_LOG_DIR, PM_OPT_SYS_ROOT, PM_OPT__COUNT };
+enum pm_core_opt {
+	PM_OPT_CGROUP_ROOT,
+	PM_OPT_PROC_ROOT,
+	PM_OPT_POD_LOG_DIR,
+	PM_OPT_CONTAINER_LOG_DIR,
+	PM_OPT_SYS_ROOT,
+	PM_OPT_MAX_OPEN_FILES, /* a count, not a directory: "N" */
+	PM_OPT__COUNT
+};
 struct pm_opt_desc {
 	const char *long_name;
 	const char *conf_name;
-	const char *meta; /* "DIR" */
+	const char *meta; /* "DIR", or "N" for a count */
 	const char *help;
 };
 extern const struct pm_opt_desc pm_core_opts[PM_OPT__COUNT];
-/* Sets core option OPT to VALUE (not copied: keep it alive). 0 or -EINVAL. */
+/* Sets core option OPT to VALUE (not copied: keep it alive). 0 or -EINVAL
+ * (empty; for a count, anything but a whole number from 0 to PM_MAX_OPEN_FILES). */
+#define PM_MAX_OPEN_FILES (1u << 30)
 int pm_opts_set(struct pm_opts *o, enum pm_core_opt opt, const char *value);
 /* The core option whose long_name or conf_name (case-insensitive) is KEY, or -1. */
 int pm_opt_find(const char *key);
@@ -322,11 +334,14 @@ int pm_sample(struct pm_ctx *ctx, struct pm_snapshot *snap);
 /* Raises RLIMIT_NOFILE's soft limit to its hard limit, so that more cgroups
  * keep their fds across samples. For programs of our own (not inside a host
  * daemon). Whatever the limit, every pod and container is sampled: cgroups
- * keep fds (their directory and one per memory file: 9 on v1, 13 on v2; 3
- * more per huge page size with the hugetlb controller, and on v1 its
- * hierarchy's directory) only within a budget that leaves the process a
- * quarter of its soft limit (at least 64) beyond the fds it has open, and
- * the rest are opened at each sample, which is said once in the log. */
+ * keep an fd per memory file (8 on v1, 12 on v2; 3 more per huge page size
+ * with the hugetlb controller), and pods their directory's too, only within
+ * a budget: max_open_files (MaxOpenFiles) when set, else what the soft limit
+ * leaves the process beyond an eighth of it (at least 64) and the fds it has
+ * open; never more than the limit less 64 and the fds open. The budget goes
+ * to whole cgroups first, in discovery order; the rest of the files are
+ * opened at each sample (about 4 us more per file), which is said once in
+ * the log. */
 void pm_raise_nofile(void);
 
 /* ---- explain: where a pod's memory is, and what to change (pm_explain.c) -- */

@@ -24,6 +24,8 @@ int cli_start(struct pm_opts *o, int *verbose, struct pm_ctx **ctx, struct pm_sn
 
 /* "podmem: " FMT (with ARG) on stderr; returns CLI_USAGE */
 int cli_bad(const char *fmt, const char *arg);
+/* "podmem: --NAME: bad value 'ARG'" on stderr; CLI_USAGE */
+int cli_bad_opt(const char *name, const char *arg);
 
 /* A count option's value: decimal digits only (no blank, no sign: strtol
  * would take " 5" and "+5"), at least MIN. True with *RET set, else false. */

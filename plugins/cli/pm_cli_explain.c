@@ -164,7 +164,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case '?': return cli_bad("unknown option '%s' (see podmem explain --help)", argv[optind - 1]);
 		default:
 			if (pm_cmdline_take(&c->opts, o, O_CORE, optarg) < 0)
-				return cli_bad("--%s: empty value", pm_core_opts[o - O_CORE].long_name);
+				return cli_bad_opt(pm_core_opts[o - O_CORE].long_name, optarg);
 		}
 	}
 	c->xo.requests = c->req;

@@ -105,7 +105,7 @@ static int parse_args(struct files_cli *c, int argc, char **argv)
 		case '?': return cli_bad("unknown option '%s' (see podmem files --help)", argv[optind - 1]);
 		default:
 			if (pm_cmdline_take(&c->opts, o, O_CORE, optarg) < 0)
-				return cli_bad("--%s: empty value", pm_core_opts[o - O_CORE].long_name);
+				return cli_bad_opt(pm_core_opts[o - O_CORE].long_name, optarg);
 		}
 	}
 	if (optind >= argc)

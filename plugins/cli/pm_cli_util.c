@@ -52,6 +52,12 @@ int cli_bad(const char *fmt, const char *arg)
 	return CLI_USAGE;
 }
 
+int cli_bad_opt(const char *name, const char *arg)
+{
+	fprintf(stderr, "podmem: --%s: bad value '%s'\n", name, arg);
+	return CLI_USAGE;
+}
+
 void cli_json_str(FILE *f, const char *s)
 {
 	size_t left = strlen(s);

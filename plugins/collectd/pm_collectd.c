@@ -182,6 +182,20 @@ static int get_seconds(const oconfig_item_t *ci, cdtime_t *ret)
 	return 0;
 }
 
+/* MaxOpenFiles: one whole number, 0 or more */
+static int get_max_open_files(struct podmem_cd *p, const oconfig_item_t *ci)
+{
+	char num[32];
+
+	if (ci->values_num != 1 || ci->values[0].type != OCONFIG_TYPE_NUMBER)
+		return refuse(ci, "needs exactly one number of files");
+	double n = ci->values[0].value.number;
+	if (!(n >= 0) || n > PM_MAX_OPEN_FILES || n != (double)(unsigned)n)
+		return refuse(ci, "must be a whole number of files, from 0 to 1073741824");
+	snprintf(num, sizeof num, "%u", (unsigned)n);
+	return pm_opts_set(&p->opts, PM_OPT_MAX_OPEN_FILES, num) < 0 ? refuse(ci, "cannot be used") : 0;
+}
+
 /* Core option I: an absolute path to a directory that exists */
 static int get_dir(struct podmem_cd *p, const oconfig_item_t *ci, int i)
 {
@@ -250,6 +264,8 @@ static int set_option(struct podmem_cd *p, const oconfig_item_t *ci)
 
 	if (ci->children_num > 0)
 		return refuse(ci, "is not a block");
+	if (core == PM_OPT_MAX_OPEN_FILES && !strcasecmp(k, pm_core_opts[core].conf_name))
+		return get_max_open_files(p, ci);
 	if (core >= 0 && !strcasecmp(k, pm_core_opts[core].conf_name))
 		return get_dir(p, ci, core);
 	for (int r = 0; r < REPORT__COUNT; r++)

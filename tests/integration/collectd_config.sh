@@ -25,7 +25,8 @@ GOOD="  CgroupRoot \"$T/fx/cgroup\"
   IgnoreNamespace \"/^kube-public$/\"
   Metrics \"usage\" \"/^working_set/\"
   Metrics \"/^pressure_/\"
-  RescanInterval 30"
+  RescanInterval 30
+  MaxOpenFiles 500"
 
 # tcheck CONF: collectd -T's exit status, with a fresh CONF.log
 tcheck() {
@@ -72,6 +73,11 @@ Metrics|Metrics "usage" "/^zzz/"
 Metrics|Metrics true
 RescanInterval|RescanInterval 0
 RescanInterval|RescanInterval "ten"
+MaxOpenFiles|MaxOpenFiles -1
+MaxOpenFiles|MaxOpenFiles 1.5
+MaxOpenFiles|MaxOpenFiles "500"
+MaxOpenFiles|MaxOpenFiles 2000000000
+MaxOpenFiles|MaxOpenFiles 10 20
 Bogus|Bogus "x"
 EOF
 
