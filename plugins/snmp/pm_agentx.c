@@ -1,11 +1,13 @@
 /*
  * podmem-agentx: PODMEM-MIB served by a net-snmp AgentX subagent.
  *
- * It samples every -i seconds (a net-snmp alarm) and answers every request
- * from the latest snapshot, so one PDU never mixes two samples and a
- * request never reads a cgroup file. It blocks in agent_check_and_process()
- * between events, and net-snmp's AgentX ping re-connects it when the master
- * restarts. Logging is net-snmp's (-L, as snmpd's): stderr with -f, syslog
+ * It samples every -i seconds (a net-snmp alarm, run between requests) and
+ * answers every request from the latest snapshot, or from the one before
+ * for the rest of an SNMP request that one began (the master sends a
+ * GETBULK as one AgentX request per repetition: see pm_snmp_tree.h), so one
+ * PDU never mixes two samples and a request never reads a cgroup file. It
+ * blocks in net-snmp's select() between events (loop_turn), and net-snmp's
+ * AgentX ping re-connects it when the master restarts. Logging is net-snmp's (-L, as snmpd's): stderr with -f, syslog
  * otherwise; never stdout unless asked for.
  *
  * Signals: TERM and INT stop it; HUP reopens log files, rediscovers every
@@ -39,7 +41,8 @@
 struct agent {
 	struct pm_opts opts;
 	struct pm_ctx *ctx;
-	struct pm_snapshot snap;
+	struct pm_snapshot snap[2]; /* sampled in turn: the tree keeps the one before (pm_snmp_tree.h) */
+	int last;                   /* snap[last] is the latest */
 	struct pm_tree *tree;
 	const char *socket; /* -x, or NULL for net-snmp's default */
 	const char *pidfile;
@@ -104,10 +107,11 @@ static void log_core(void *ud, int level, const char *fmt, va_list ap)
 
 static void sample(struct agent *a)
 {
-	int rc = pm_sample(a->ctx, &a->snap);
+	struct pm_snapshot *snap = &a->snap[a->last = !a->last];
+	int rc = pm_sample(a->ctx, snap);
 	if (rc < 0)
 		snmp_log(LOG_ERR, "cannot sample: %s\n", strerror(-rc));
-	if (pm_tree_build(a->tree, &a->snap, pm_ctx_root(a->ctx)) < 0)
+	if (pm_tree_build(a->tree, snap, pm_ctx_root(a->ctx)) < 0)
 		snmp_log(LOG_ERR, "cannot build the tables: %s; answering with none\n", strerror(ENOMEM));
 }
 
@@ -130,7 +134,7 @@ static void reload(struct agent *a)
 		a->ctx = ctx;
 	}
 	sample(a);
-	snmp_log(LOG_INFO, "reloaded: %zu pods\n", a->snap.n_pods);
+	snmp_log(LOG_INFO, "reloaded: %zu pods\n", a->snap[a->last].n_pods);
 }
 
 /*
@@ -365,7 +369,7 @@ int main(int argc, char **argv)
 	}
 	if (agent_start(&a) < 0)
 		goto out;
-	snmp_log(LOG_INFO, APP " %s: %zu pods under %s, sampling every %us\n", PODMEM_VERSION, a.snap.n_pods,
+	snmp_log(LOG_INFO, APP " %s: %zu pods under %s, sampling every %us\n", PODMEM_VERSION, a.snap[a.last].n_pods,
 		 pm_ctx_root(a.ctx), a.interval);
 	loop_init(&loop);
 	while (!got_stop) {
@@ -384,7 +388,8 @@ out:
 	if (a.pidfile && rc == 0)
 		unlink(a.pidfile);
 	pm_tree_free(a.tree);
-	pm_snapshot_free(&a.snap);
+	pm_snapshot_free(&a.snap[0]);
+	pm_snapshot_free(&a.snap[1]);
 	pm_ctx_close(a.ctx);
 	return rc;
 }
