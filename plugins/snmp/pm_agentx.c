@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,16 +140,21 @@ static void reload(struct agent *a)
 
 /*
  * net-snmp's event loop, one turn at a time: agent_check_and_process(1)'s
- * steps, with fd sets that live across turns. agent_check_and_process()
- * makes its three sets FD_SETSIZE wide at every turn and widens them to the
- * highest fd one bit at a time; the AgentX socket is opened after the
+ * steps, but waiting in poll() on the few fds net-snmp watches (the AgentX
+ * socket, the signal pipe) rather than in select() up to the highest, with
+ * fd sets that live across turns. The AgentX socket is opened after the
  * cgroups' kept-open files (9 a cgroup on v1, 13 on v2), so at 1000
- * containers that is some 40,000 bit operations per request, which made a
- * walk several times slower than the master allows and slower per value as
- * the tables grew. These sets are widened once, to the highest fd seen.
+ * containers its number is some 12,000: agent_check_and_process() makes
+ * its three sets FD_SETSIZE wide at every turn and widens them to that one
+ * bit at a time (some 30,000 bit operations per request), and select()
+ * then scans them all. That made a walk several times slower than the
+ * master allows, and slower per value as the tables grew.
  */
+#define LOOP_FDS 64 /* more to watch than this: select() */
+
 struct loop {
 	netsnmp_large_fd_set rd, wr, ex;
+	struct pollfd p[LOOP_FDS];
 };
 
 static void loop_init(struct loop *l)
@@ -165,6 +171,68 @@ static void loop_free(struct loop *l)
 	netsnmp_large_fd_set_cleanup(&l->ex);
 }
 
+/* Adds the fds of S below NUMFDS to L's poll list with EVENTS; false when
+ * they do not fit. An fd set is a bitmap of unsigned longs (select()'s ABI). */
+static bool loop_add(struct loop *l, size_t *n, const netsnmp_large_fd_set *s, int numfds, short events)
+{
+	const unsigned long *w = (const unsigned long *)(const void *)s->lfs_setptr;
+	int max = numfds < (int)s->lfs_setsize ? numfds : (int)s->lfs_setsize;
+	size_t bits = 8 * sizeof *w;
+
+	for (size_t i = 0; i * bits < (size_t)max; i++)
+		for (unsigned long b = w[i]; b; b &= b - 1) {
+			int fd = (int)(i * bits) + __builtin_ctzl(b);
+			size_t k = 0;
+			while (k < *n && l->p[k].fd != fd)
+				k++;
+			if (k == *n) {
+				if (*n == LOOP_FDS)
+					return false;
+				l->p[(*n)++] = (struct pollfd){.fd = fd};
+			}
+			l->p[k].events |= events;
+		}
+	return true;
+}
+
+/* select() on L's sets, through poll(): the number of fds ready, as select() counts them */
+static int loop_wait(struct loop *l, int numfds, const struct timeval *tv)
+{
+	struct timespec ts, *tsp = NULL;
+	size_t n = 0;
+	int count = 0, r;
+
+	if (!loop_add(l, &n, &l->rd, numfds, POLLIN) || !loop_add(l, &n, &l->wr, numfds, POLLOUT) ||
+	    !loop_add(l, &n, &l->ex, numfds, POLLPRI)) {
+		struct timeval t, *tp = NULL;
+		if (tv)
+			t = *tv, tp = &t;
+		return netsnmp_large_fd_set_select(numfds, &l->rd, &l->wr, &l->ex, tp);
+	}
+	if (tv) {
+		ts.tv_sec = tv->tv_sec;
+		ts.tv_nsec = tv->tv_usec * 1000;
+		tsp = &ts;
+	}
+	r = ppoll(l->p, n, tsp, NULL);
+	if (r <= 0)
+		return r;
+	NETSNMP_LARGE_FD_ZERO(&l->rd);
+	NETSNMP_LARGE_FD_ZERO(&l->wr);
+	NETSNMP_LARGE_FD_ZERO(&l->ex);
+	for (size_t k = 0; k < n; k++) {
+		short ev = l->p[k].events, re = l->p[k].revents;
+		/* as select(): end of file, an error or a closed fd is "readable" */
+		if ((ev & POLLIN) && (re & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
+			NETSNMP_LARGE_FD_SET(l->p[k].fd, &l->rd), count++;
+		if ((ev & POLLOUT) && (re & (POLLOUT | POLLERR | POLLNVAL)))
+			NETSNMP_LARGE_FD_SET(l->p[k].fd, &l->wr), count++;
+		if ((ev & POLLPRI) && (re & POLLPRI))
+			NETSNMP_LARGE_FD_SET(l->p[k].fd, &l->ex), count++;
+	}
+	return count;
+}
+
 /* waits for the next event (a request, an alarm, a signal) and handles it */
 static void loop_turn(struct loop *l)
 {
@@ -178,7 +246,7 @@ static void loop_turn(struct loop *l)
 	if (block)
 		tvp = NULL; /* no alarm due: wait for a packet or a signal */
 	netsnmp_external_event_info2(&numfds, &l->rd, &l->wr, &l->ex);
-	count = netsnmp_large_fd_set_select(numfds, &l->rd, &l->wr, &l->ex, tvp);
+	count = loop_wait(l, numfds, tvp);
 	if (count > 0) {
 		netsnmp_dispatch_external_events2(&count, &l->rd, &l->wr, &l->ex);
 		if (count > 0)
@@ -186,7 +254,7 @@ static void loop_turn(struct loop *l)
 	} else if (count == 0) {
 		snmp_timeout();
 	} else if (errno != EINTR) {
-		snmp_log_perror("select");
+		snmp_log_perror("poll");
 		return;
 	}
 	run_alarms();

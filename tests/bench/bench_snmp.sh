@@ -20,7 +20,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	SIZES=(30 60 100) ROUNDS=1
 else
 	read -ra SIZES <<<"${CONTAINERS_LIST:-100 1000 2000}"
-	ROUNDS=${ROUNDS:-5}
+	ROUNDS=${ROUNDS:-7}
 fi
 SMALL=${SIZES[0]} LARGE=${SIZES[${#SIZES[@]} - 1]}
 GOAL_RATIO=1.5 GOAL_GROWTH=1.2
@@ -107,15 +107,14 @@ cpu() {
 	for pid; do read -r ns _ </proc/"$pid"/schedstat; sum=$((sum + ns)); done
 	echo "$sum"
 }
-# walk ADDRESS OID PID...: "VALUES WALL_NS CPU_NS" of one bulk walk, CPU_NS
-# being the CPU time of the processes PID (snmpd and the subagent) meanwhile
+# walk ADDRESS OID SNMPD_PID SUBAGENT_PID: "VALUES WALL_NS CPU_NS SUBAGENT_CPU_NS" of
+# one bulk walk, CPU_NS being the CPU time snmpd and the subagent used meanwhile
 walk() {
-	local addr=$1 oid=$2 t0 t1 c0 c1 n
-	shift 2
-	c0=$(cpu "$@") t0=$(date +%s%N)
+	local addr=$1 oid=$2 t0 t1 a0 a1 s0 s1 n
+	s0=$(cpu "$3") a0=$(cpu "$4") t0=$(date +%s%N)
 	n=$("${WALK[@]}" "$addr" "$oid" | grep -c ' = ')
-	t1=$(date +%s%N) c1=$(cpu "$@")
-	echo "$n $((t1 - t0)) $((c1 - c0))"
+	t1=$(date +%s%N) s1=$(cpu "$3") a1=$(cpu "$4")
+	echo "$n $((t1 - t0)) $((s1 - s0 + a1 - a0)) $((a1 - a0))"
 }
 
 for s in "${SIZES[@]}"; do
@@ -130,15 +129,15 @@ echo "bench_snmp: ${SIZES[*]} containers, real memory cgroups under $base; $ROUN
 : >"$T/times"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for s in "${SIZES[@]}"; do
-		eval "pids_o=(\$SNMPD_$s \$AGENTX_$s) pids_f=(\$SNMPD_$s \$FLOOR_$s)"
+		eval "pids_o=(\$SNMPD_$s \$AGENTX_$s) pids_f=(\$SNMPD_$s \$FLOOR_$s)" # snmpd, then the subagent
 		if [ $((r % 2)) = 1 ]; then
 			o=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}") f=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}")
 		else
 			f=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}") o=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}")
 		fi
 		echo "$r $s $o $f" >>"$T/times"
-		read -r ov ow oc fv fw fc <<<"$o $f"
-		echo "bench_snmp: round $r, $s containers: podmem-agentx $ov values in $((ow / 1000000)) ms ($((oc / 1000000)) ms CPU), floor $fv in $((fw / 1000000)) ms ($((fc / 1000000)) ms CPU)"
+		read -r ov ow oc oa fv fw fc fa <<<"$o $f"
+		echo "bench_snmp: round $r, $s containers: podmem-agentx $ov values in $((ow / 1000000)) ms (CPU: snmpd $(((oc - oa) / 1000000)) ms, subagent $((oa / 1000000)) ms), floor $fv in $((fw / 1000000)) ms (CPU: snmpd $(((fc - fa) / 1000000)) ms, subagent $((fa / 1000000)) ms)"
 	done
 done
 
@@ -152,13 +151,13 @@ function median(list,   a, n, i, j, t) {
 function row(measure, result, goal, verdict) { printf "BENCH\tsnmp\t%s\t%s\t%s\t%s\n", measure, result, goal, verdict }
 function rate(v) { return v >= 1000 ? sprintf("%.1fk", v / 1000) : sprintf("%.0f", v) }
 function verdict(x, goal) { return goal == "-" ? "-" : x <= goal ? "met" : "NOT MET" }
-# $3-$5: our walk (values, wall ns, CPU ns of snmpd and podmem-agentx); $6-$8: the floor'\''s
+# $3-$6: our walk (values, wall ns, CPU ns of snmpd and podmem-agentx, of podmem-agentx); $7-$10: the floor'\''s
 {
 	r = $1; s = $2
-	if ($3 == 0 || $6 == 0 || $3 != $6) { bad[s] = sprintf("%d values from podmem-agentx, %d from the floor", $3, $6); next }
-	wall[s] = wall[s] " " ($4 / $7); cpu[s] = cpu[s] " " ($5 / $8)
-	ours[s] = ours[s] " " ($3 / ($4 / 1e9)); floor[s] = floor[s] " " ($6 / ($7 / 1e9)); vals[s] = $3
-	ow[r, s] = $4 / $3; fw[r, s] = $7 / $6; oc[r, s] = $5 / $3; fc[r, s] = $8 / $6
+	if ($3 == 0 || $7 == 0 || $3 != $7) { bad[s] = sprintf("%d values from podmem-agentx, %d from the floor", $3, $7); next }
+	wall[s] = wall[s] " " ($4 / $8); cpu[s] = cpu[s] " " ($5 / $9)
+	ours[s] = ours[s] " " ($3 / ($4 / 1e9)); floor[s] = floor[s] " " ($7 / ($8 / 1e9)); vals[s] = $3
+	ow[r, s] = $4 / $3; fw[r, s] = $8 / $7; oc[r, s] = $5 / $3; fc[r, s] = $9 / $7
 	nr[s]++; if (r > maxr) maxr = r
 }
 END {
