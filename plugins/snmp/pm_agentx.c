@@ -154,7 +154,9 @@ static void reload(struct agent *a)
 
 struct loop {
 	netsnmp_large_fd_set rd, wr, ex;
-	struct pollfd p[LOOP_FDS];
+	struct pollfd p[LOOP_FDS]; /* the fds of the last poll(), and so the only ones set */
+	size_t n;
+	bool dirty; /* the sets may hold others (after a select()) */
 };
 
 static void loop_init(struct loop *l)
@@ -162,6 +164,8 @@ static void loop_init(struct loop *l)
 	netsnmp_large_fd_set_init(&l->rd, FD_SETSIZE);
 	netsnmp_large_fd_set_init(&l->wr, FD_SETSIZE);
 	netsnmp_large_fd_set_init(&l->ex, FD_SETSIZE);
+	l->n = 0;
+	l->dirty = true;
 }
 
 static void loop_free(struct loop *l)
@@ -171,27 +175,62 @@ static void loop_free(struct loop *l)
 	netsnmp_large_fd_set_cleanup(&l->ex);
 }
 
-/* Adds the fds of S below NUMFDS to L's poll list with EVENTS; false when
- * they do not fit. An fd set is a bitmap of unsigned longs (select()'s ABI). */
-static bool loop_add(struct loop *l, size_t *n, const netsnmp_large_fd_set *s, int numfds, short events)
+/* empties the sets: the fds of the last poll(), or all of them */
+static void loop_clear(struct loop *l)
 {
-	const unsigned long *w = (const unsigned long *)(const void *)s->lfs_setptr;
-	int max = numfds < (int)s->lfs_setsize ? numfds : (int)s->lfs_setsize;
-	size_t bits = 8 * sizeof *w;
+	if (l->dirty) {
+		NETSNMP_LARGE_FD_ZERO(&l->rd);
+		NETSNMP_LARGE_FD_ZERO(&l->wr);
+		NETSNMP_LARGE_FD_ZERO(&l->ex);
+		l->dirty = false;
+		return;
+	}
+	for (size_t k = 0; k < l->n; k++) {
+		NETSNMP_LARGE_FD_CLR(l->p[k].fd, &l->rd);
+		NETSNMP_LARGE_FD_CLR(l->p[k].fd, &l->wr);
+		NETSNMP_LARGE_FD_CLR(l->p[k].fd, &l->ex);
+	}
+}
 
-	for (size_t i = 0; i * bits < (size_t)max; i++)
-		for (unsigned long b = w[i]; b; b &= b - 1) {
-			int fd = (int)(i * bits) + __builtin_ctzl(b);
-			size_t k = 0;
-			while (k < *n && l->p[k].fd != fd)
-				k++;
-			if (k == *n) {
-				if (*n == LOOP_FDS)
-					return false;
-				l->p[(*n)++] = (struct pollfd){.fd = fd};
+/* Sets L's poll list to the fds below NUMFDS in its sets, false when they
+ * do not fit. An fd set is a bitmap of unsigned longs (select()'s ABI), and
+ * only net-snmp's external fds (register_writefd, ...) go in the write and
+ * exception sets: without any, the read set alone is scanned. */
+static bool loop_list(struct loop *l, int numfds)
+{
+	netsnmp_large_fd_set *sets[] = {&l->rd, &l->wr, &l->ex};
+	static const short events[] = {POLLIN, POLLOUT, POLLPRI};
+	static const unsigned long zero[64];
+	const size_t bits = 8 * sizeof(unsigned long);
+	int n_sets = external_writefdlen || external_exceptfdlen ? 3 : 1;
+
+	l->n = 0;
+	for (int s = 0; s < n_sets; s++) {
+		netsnmp_large_fd_set *set = sets[s];
+		if ((int)set->lfs_setsize < numfds && !netsnmp_large_fd_set_resize(set, numfds))
+			return false;
+		const unsigned long *w = (const unsigned long *)(const void *)set->lfs_setptr;
+		size_t words = ((size_t)numfds + bits - 1) / bits;
+		for (size_t i = 0; i < words; i++) {
+			/* the empty words 64 at a time: memcmp() is vectorized */
+			while (i + 64 <= words && !memcmp(w + i, zero, sizeof zero))
+				i += 64;
+			if (i >= words || !w[i])
+				continue;
+			for (unsigned long b = w[i]; b; b &= b - 1) {
+				int fd = (int)(i * bits) + __builtin_ctzl(b);
+				size_t k = 0;
+				while (k < l->n && l->p[k].fd != fd)
+					k++;
+				if (k == l->n) {
+					if (l->n == LOOP_FDS)
+						return false;
+					l->p[l->n++] = (struct pollfd){.fd = fd};
+				}
+				l->p[k].events |= events[s];
 			}
-			l->p[k].events |= events;
 		}
+	}
 	return true;
 }
 
@@ -199,14 +238,13 @@ static bool loop_add(struct loop *l, size_t *n, const netsnmp_large_fd_set *s, i
 static int loop_wait(struct loop *l, int numfds, const struct timeval *tv)
 {
 	struct timespec ts, *tsp = NULL;
-	size_t n = 0;
 	int count = 0, r;
 
-	if (!loop_add(l, &n, &l->rd, numfds, POLLIN) || !loop_add(l, &n, &l->wr, numfds, POLLOUT) ||
-	    !loop_add(l, &n, &l->ex, numfds, POLLPRI)) {
+	if (!loop_list(l, numfds)) {
 		struct timeval t, *tp = NULL;
 		if (tv)
 			t = *tv, tp = &t;
+		l->dirty = true;
 		return netsnmp_large_fd_set_select(numfds, &l->rd, &l->wr, &l->ex, tp);
 	}
 	if (tv) {
@@ -214,13 +252,11 @@ static int loop_wait(struct loop *l, int numfds, const struct timeval *tv)
 		ts.tv_nsec = tv->tv_usec * 1000;
 		tsp = &ts;
 	}
-	r = ppoll(l->p, n, tsp, NULL);
+	r = ppoll(l->p, l->n, tsp, NULL);
+	loop_clear(l);
 	if (r <= 0)
 		return r;
-	NETSNMP_LARGE_FD_ZERO(&l->rd);
-	NETSNMP_LARGE_FD_ZERO(&l->wr);
-	NETSNMP_LARGE_FD_ZERO(&l->ex);
-	for (size_t k = 0; k < n; k++) {
+	for (size_t k = 0; k < l->n; k++) {
 		short ev = l->p[k].events, re = l->p[k].revents;
 		/* as select(): end of file, an error or a closed fd is "readable" */
 		if ((ev & POLLIN) && (re & (POLLIN | POLLHUP | POLLERR | POLLNVAL)))
@@ -239,9 +275,7 @@ static void loop_turn(struct loop *l)
 	struct timeval timeout = {LONG_MAX, 0}, *tvp = &timeout;
 	int numfds = 0, block = 0, count;
 
-	NETSNMP_LARGE_FD_ZERO(&l->rd);
-	NETSNMP_LARGE_FD_ZERO(&l->wr);
-	NETSNMP_LARGE_FD_ZERO(&l->ex);
+	loop_clear(l);
 	snmp_select_info2(&numfds, &l->rd, tvp, &block);
 	if (block)
 		tvp = NULL; /* no alarm due: wait for a packet or a signal */
