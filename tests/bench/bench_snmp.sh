@@ -6,13 +6,16 @@
 # see tests/bench/snmp_floor.c). At each size (CONTAINERS_LIST, default
 # "100 1000 2000", in pods of 3 with the sandbox, real memory cgroups under
 # our own) there is one snmpd with both subagents attached, all sizes at
-# once; each round walks every size, both subagents, in alternating order.
+# once; each round walks every size, both subagents twice (ABBA, then BAAB),
+# and keeps each one's faster walk (the CPU figures: each one's lower).
 # podmem-agentx samples every 10 s (its default) throughout, as in use.
 #
-# BENCH rows (section snmp): per size, the floor's walk time over ours
-# (values/s ours / floor, as a slowdown: goal <= 1.5x); and the growth of our
+# BENCH rows (section snmp): per size, our walk time over the floor's (the
+# floor's values/s over ours: goal <= 1.5x); and the growth of our
 # cost per value from the smallest size to the largest (goal <= 1.2x), with
-# the floor's for comparison. Medians of per-round ratios, all in one run.
+# the floor's for comparison; and the same of the CPU time snmpd and the
+# subagent use per walk, which what else runs on the machine disturbs less.
+# Medians of per-round ratios, all in one run.
 # BENCH_SMOKE=1: 30, 60 and 100 containers, 1 round.
 . "$(dirname "$0")/../integration/lib.sh"
 set +e +o pipefail
@@ -20,7 +23,7 @@ if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	SIZES=(30 60 100) ROUNDS=1
 else
 	read -ra SIZES <<<"${CONTAINERS_LIST:-100 1000 2000}"
-	ROUNDS=${ROUNDS:-7}
+	ROUNDS=${ROUNDS:-5}
 fi
 SMALL=${SIZES[0]} LARGE=${SIZES[${#SIZES[@]} - 1]}
 GOAL_RATIO=1.5 GOAL_GROWTH=1.2
@@ -125,16 +128,32 @@ for s in "${SIZES[@]}"; do
 done
 echo "bench_snmp: ${SIZES[*]} containers, real memory cgroups under $base; $ROUNDS rounds of snmpbulkwalk -Cr50"
 
-# per round and size: ours (values wall_ns cpu_ns), then the floor's
+# best A B: of two walks' "VALUES WALL_NS CPU_NS SUBAGENT_CPU_NS", each figure's lower
+best() {
+	local a b
+	read -ra a <<<"$1"
+	read -ra b <<<"$2"
+	echo "${a[0]} $(min "${a[1]}" "${b[1]}") $(min "${a[2]}" "${b[2]}") $(min "${a[3]}" "${b[3]}")"
+	[ "${a[0]}" = "${b[0]}" ] || echo "bench_snmp: one walk had ${a[0]} values, the next ${b[0]}" >&2
+}
+min() { if [ "$1" -lt "$2" ]; then echo "$1"; else echo "$2"; fi; }
+
+# Per round and size, each subagent is walked twice, in the order ABBA (BAAB
+# in the next round), and the faster of its two walks is kept: the machine
+# is shared, and a walk only gets slower for what else runs. Each line of
+# times: round, size, then ours (values wall_ns cpu_ns subagent_cpu_ns), then the floor's.
 : >"$T/times"
 for ((r = 1; r <= ROUNDS; r++)); do
 	for s in "${SIZES[@]}"; do
 		eval "pids_o=(\$SNMPD_$s \$AGENTX_$s) pids_f=(\$SNMPD_$s \$FLOOR_$s)" # snmpd, then the subagent
 		if [ $((r % 2)) = 1 ]; then
-			o=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}") f=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}")
+			o1=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}") f1=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}")
+			f2=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}") o2=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}")
 		else
-			f=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}") o=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}")
+			f1=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}") o1=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}")
+			o2=$(walk "${ADDR[$s]}" "$ARC" "${pids_o[@]}") f2=$(walk "${ADDR[$s]}" "$FLOOR_ARC" "${pids_f[@]}")
 		fi
+		o=$(best "$o1" "$o2") f=$(best "$f1" "$f2")
 		echo "$r $s $o $f" >>"$T/times"
 		read -r ov ow oc oa fv fw fc fa <<<"$o $f"
 		echo "bench_snmp: round $r, $s containers: podmem-agentx $ov values in $((ow / 1000000)) ms (CPU: snmpd $(((oc - oa) / 1000000)) ms, subagent $((oa / 1000000)) ms), floor $fv in $((fw / 1000000)) ms (CPU: snmpd $(((fc - fa) / 1000000)) ms, subagent $((fa / 1000000)) ms)"

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@ struct value {
 
 static struct value *values;
 static size_t n_values, cap_values;
+static size_t last = SIZE_MAX; /* the value a GETNEXT returned last */
 static volatile sig_atomic_t stop;
 
 static void on_term(int sig)
@@ -177,7 +179,13 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, ne
 				netsnmp_set_request_error(ri, r, SNMP_NOSUCHINSTANCE);
 			break;
 		case MODE_GETNEXT:
-			i = find(vb->name, vb->name_length, false);
+			/* a walk asks for what follows the value it got last */
+			if (last < n_values &&
+			    !snmp_oid_compare(values[last].name, values[last].len, vb->name, vb->name_length))
+				i = last + 1;
+			else
+				i = find(vb->name, vb->name_length, false);
+			last = i;
 			if (i < n_values) {
 				snmp_set_var_objid(vb, values[i].name, values[i].len);
 				set(vb, &values[i]);
