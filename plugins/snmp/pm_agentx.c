@@ -6,13 +6,13 @@
  * for the rest of an SNMP request that one began (the master sends a
  * GETBULK as one AgentX request per repetition: see pm_snmp_tree.h), so one
  * PDU never mixes two samples and a request never reads a cgroup file. It
- * blocks in net-snmp's select() between events (loop_turn), and net-snmp's
- * AgentX ping re-connects it when the master restarts. Logging is net-snmp's (-L, as snmpd's): stderr with -f, syslog
- * otherwise; never stdout unless asked for.
+ * waits in poll() between events (loop_turn), and net-snmp's AgentX ping
+ * re-connects it when the master restarts. Logging is net-snmp's (-L, as
+ * snmpd's): stderr with -f, syslog otherwise; never stdout unless asked for.
  *
  * Signals: TERM and INT stop it; HUP reopens log files, rediscovers every
- * cgroup and samples at once. They reach the loop through a pipe that
- * select() watches, so none is lost between two waits.
+ * cgroup and samples at once. They reach the loop through a pipe that the
+ * loop watches, so none is lost between two waits.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include <errno.h>
