@@ -46,6 +46,8 @@ skipped() {
 	row "CPU per value (snmpd and the subagent), AgentX floor, $LARGE / $SMALL containers" "skipped: $1" - -
 	exit 0
 }
+# lib.sh's helpers fail (daemon_wait, when a daemon exits): here that is every row skipped
+fail() { skipped "$*"; }
 command -v snmpd >/dev/null || skipped "snmpd is not installed"
 command -v snmpbulkwalk >/dev/null || skipped "the net-snmp tools are not installed"
 [ -x "$B/podmem-agentx" ] && [ -x "$B/pm-snmp-floor" ] || skipped "build/podmem-agentx and build/pm-snmp-floor are not built"
