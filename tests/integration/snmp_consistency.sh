@@ -2,10 +2,11 @@
 # One PDU, one snapshot: podmem-agentx under a real snmpd samples every
 # second while real memory cgroups churn (processes mapping and unmapping
 # memory all the time, a pod made and removed over and over), and GETBULKs
-# of three columns with a few hundred repetitions each run back to back. The
+# of three columns with a few hundred repetitions each run back to back,
+# from two clients at once. The
 # master answers a GETBULK with one AgentX GETNEXT per repetition, so a
 # sample often falls between two AgentX requests of one PDU (the subagent
-# says so under -Dpodmem: the test asserts it happened). In every PDU:
+# says so under -Dpodmem: the test goes on until it has happened). In every PDU:
 #   - an instance that comes back more than once (the repetitions of one
 #     varbind run on into the next columns, over those of the others) has
 #     one value;
@@ -87,25 +88,50 @@ check() {
 	}' "$1"
 }
 
-pdus=0 end=$((SECONDS + DURATION))
-while [ $SECONDS -lt $end ]; do
-	pdus=$((pdus + 1))
-	# Usage from the table's first row, WorkingSetKubelet from the second, InactiveFile from the third:
-	# row m's three columns come back in repetitions m, m - 1 and m - 2
-	snmpbulkget "${SNMP[@]}" "${NUM[@]}" -Cn0 -Cr$REPS "$AGENT" "$ARC.$U" "$ARC.$WSK.$ROW1" "$ARC.$IF.$ROW2" >"$T/pdu" ||
-		fail "snmpbulkget exited $?"
-	check "$T/pdu" "GETBULK $pdus" >"$T/bad" || fail "$(head -5 "$T/bad")"
-	grep "^$ARC\\.$U\\." "$T/pdu" | head -6 >>"$T/usages"
-	if [ $((pdus % 10)) = 0 ]; then
-		oids=()
-		for r in $rows; do oids+=("$ARC.$U.$r" "$ARC.$IF.$r" "$ARC.$WSK.$r"); done
-		snmpget "${SNMP[@]}" "${NUM[@]}" "$AGENT" "${oids[@]}" >"$T/get" || fail "snmpget exited $?"
-		check "$T/get" "GET $pdus" >"$T/bad" || fail "$(head -5 "$T/bad")"
-	fi
+# client ID: GETBULKs (and every tenth time an snmpget) until $END, each
+# checked; the count in $T/pdus.ID, the first bad one in $T/fail.ID
+client() {
+	local id=$1 n=0 oids r
+	while [ $SECONDS -lt "$END" ]; do
+		n=$((n + 1))
+		# Usage from the table's first row, WorkingSetKubelet from the second, InactiveFile from the
+		# third: row m's three columns come back in repetitions m, m - 1 and m - 2
+		snmpbulkget "${SNMP[@]}" "${NUM[@]}" -Cn0 -Cr$REPS "$AGENT" "$ARC.$U" "$ARC.$WSK.$ROW1" "$ARC.$IF.$ROW2" \
+			>"$T/pdu.$id" || { echo "snmpbulkget exited $?" >"$T/fail.$id"; return; }
+		check "$T/pdu.$id" "GETBULK $n of client $id" >"$T/fail.$id" || return
+		grep "^$ARC\\.$U\\." "$T/pdu.$id" | head -6 >>"$T/usages"
+		if [ $((n % 10)) = 0 ]; then
+			oids=()
+			for r in $rows; do oids+=("$ARC.$U.$r" "$ARC.$IF.$r" "$ARC.$WSK.$r"); done
+			snmpget "${SNMP[@]}" "${NUM[@]}" "$AGENT" "${oids[@]}" >"$T/get.$id" ||
+				{ echo "snmpget exited $?" >"$T/fail.$id"; return; }
+			check "$T/get.$id" "GET $n of client $id" >"$T/fail.$id" || return
+		fi
+	done
+	rm -f "$T/fail.$id"
+	echo "$n" >"$T/pdus.$id"
+}
+
+# two clients at once (so transactions interleave), DURATION seconds at a
+# time, until a sample has come in the middle of a PDU (a few times at most)
+pdus=0 spanned=0
+for try in 1 2 3 4 5; do
+	END=$((SECONDS + DURATION))
+	client 1 &
+	c1=$!
+	client 2 &
+	c2=$!
+	wait $c1 $c2 || true
+	for id in 1 2; do
+		[ ! -s "$T/fail.$id" ] || fail "$(head -5 "$T/fail.$id")"
+		[ -s "$T/pdus.$id" ] || fail "client $id did not finish"
+		pdus=$((pdus + $(cat "$T/pdus.$id")))
+	done
+	spanned=$(grep -c 'answered from the sample before' "$T/agentx.log" || true)
+	[ "$spanned" = 0 ] || break
 done
-spanned=$(grep -c 'answered from the sample before' "$T/agentx.log" || true)
 changed=$(sort -u "$T/usages" | wc -l)
-[ "$spanned" -gt 0 ] || fail "in $pdus GETBULKs over ${DURATION}s no sample came between two AgentX requests of one"
+[ "$spanned" -gt 0 ] || fail "in $pdus GETBULKs over $((try * DURATION))s no sample came between two AgentX requests of one"
 [ "$changed" -gt 12 ] || fail "the churning containers' usage took only $changed values in $pdus PDUs"
 agentx_stop
-note "$pdus GETBULKs of $REPS repetitions, each one snapshot; $spanned AgentX requests answered from the sample before (a sample came mid-PDU); $changed usage values seen"
+note "$pdus GETBULKs of $REPS repetitions from two clients at once, each one snapshot; $spanned AgentX requests answered from the sample before (a sample came mid-PDU); $changed usage values seen"
