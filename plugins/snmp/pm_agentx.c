@@ -50,6 +50,8 @@ struct agent {
 	unsigned interval;
 	bool foreground;
 	bool log_set; /* -L was given */
+	bool retry_pending;  /* a sample waits (on_alarm) */
+	unsigned waited_ms;  /* for so long */
 };
 
 /* the signal handlers' only way in: flags and the write end of a pipe */
@@ -116,10 +118,42 @@ static void sample(struct agent *a)
 		snmp_log(LOG_ERR, "cannot build the tables: %s; answering with none\n", strerror(ENOMEM));
 }
 
+/* A sample waits while the tables of the one before still answer an SNMP
+ * request that began on them (a GETBULK the master is still sending, one
+ * AgentX request per repetition): it would replace them in the middle of
+ * that PDU. It looks again every BUSY_RETRY_MS, for at most BUSY_MAX_MS or
+ * an interval, whichever is longer. Only requests begun before the last
+ * sample keep them busy, so a sample waits at most as long as one takes. */
+#define BUSY_NS 250000000u /* the previous tables answered within 250 ms */
+#define BUSY_RETRY_MS 50
+#define BUSY_MAX_MS 10000u
+
+static void on_alarm(unsigned int reg, void *arg);
+
+static void on_retry(unsigned int reg, void *arg)
+{
+	struct agent *a = arg;
+	a->retry_pending = false;
+	on_alarm(reg, arg);
+}
+
 static void on_alarm(unsigned int reg, void *arg)
 {
+	struct agent *a = arg;
+	unsigned max_ms = a->interval * 1000u > BUSY_MAX_MS ? a->interval * 1000u : BUSY_MAX_MS;
 	(void)reg;
-	sample(arg);
+	if (a->retry_pending)
+		return; /* the retry samples */
+	if (pm_tree_busy(a->tree, BUSY_NS) && a->waited_ms < max_ms) {
+		struct timeval t = {0, BUSY_RETRY_MS * 1000};
+		if (snmp_alarm_register_hr(t, 0, on_retry, a)) {
+			a->retry_pending = true;
+			a->waited_ms += BUSY_RETRY_MS;
+			return;
+		}
+	}
+	a->waited_ms = 0;
+	sample(a);
 }
 
 /* SIGHUP: reopen log files, rediscover everything, sample now */

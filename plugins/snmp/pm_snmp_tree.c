@@ -95,9 +95,17 @@ struct gen {
  */
 struct pm_tree {
 	struct gen g[2];
-	int cur;     /* g[cur] answers every new transaction */
-	bool old_ok; /* g[!cur] answers the transactions it began */
+	int cur;          /* g[cur] answers every new transaction */
+	bool old_ok;      /* g[!cur] answers the transactions it began */
+	uint64_t old_ns;  /* when g[!cur] last answered (CLOCK_MONOTONIC) */
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static const oid mib_oid[] = {PM_SNMP_ENTERPRISES_OID, PM_SNMP_ENTERPRISE};
 
@@ -373,7 +381,13 @@ int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char 
 	int rc = gen_build(&t->g[!t->cur], snap, root);
 	t->cur = !t->cur;
 	t->old_ok = true;
+	t->old_ns = 0;
 	return rc;
+}
+
+bool pm_tree_busy(const struct pm_tree *t, uint64_t within_ns)
+{
+	return t->old_ns && now_ns() - t->old_ns < within_ns;
 }
 
 static bool gen_answered(const struct gen *g, long transid)
@@ -393,6 +407,7 @@ static const struct gen *gen_for(struct pm_tree *t, long transid)
 		return cur;
 	if (t->old_ok && gen_answered(&t->g[!t->cur], transid)) {
 		DEBUGMSGTL(("podmem", "transaction %ld: answered from the sample before\n", transid));
+		t->old_ns = now_ns();
 		return &t->g[!t->cur];
 	}
 	cur->transid[cur->n_transid++ % GEN_TRANSIDS] = transid;

@@ -10,7 +10,7 @@
  * snapshot before too, for the SNMP requests that snapshot began to answer
  * (the master may send one as several AgentX requests): a snapshot must
  * stay untouched until the second pm_tree_build() after its own, so sample
- * into two snapshots in turn.
+ * into two snapshots in turn, and not while pm_tree_busy().
  */
 #ifndef PM_SNMP_TREE_H
 #define PM_SNMP_TREE_H
@@ -30,6 +30,11 @@ void pm_tree_free(struct pm_tree *tree); /* NULL-safe */
  * untouched until the next call). Returns 0, or -ENOMEM with an empty tree
  * for new requests. */
 int pm_tree_build(struct pm_tree *tree, const struct pm_snapshot *snap, const char *root);
+
+/* True when the previous snapshot's tables answered a request within the
+ * last WITHIN_NS: a transaction that began on them may still be going on,
+ * and a pm_tree_build() now would end that snapshot in the middle of it. */
+bool pm_tree_busy(const struct pm_tree *tree, uint64_t within_ns);
 
 /* Registers podmemObjects with the agent (with the master, once it is
  * connected) and PODMEM-MIB in sysORTable. Returns 0 or -1 (logged). */
