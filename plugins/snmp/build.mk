@@ -17,7 +17,7 @@ SNMP_OBJS := $(SNMP_SRCS:%.c=$(BUILD)/%.o)
 SNMP_MIB  := plugins/snmp/mibs/PODMEM-MIB.txt
 SNMP_LIBS := -lnetsnmpagent -lnetsnmp
 
-ALL_TARGETS += $(BUILD)/podmem-agentx $(BUILD)/pm-mibgen $(BUILD)/PODMEM-MIB.txt
+ALL_TARGETS += $(BUILD)/podmem-agentx $(BUILD)/pm-mibgen $(BUILD)/PODMEM-MIB.txt $(BUILD)/pm-snmp-floor
 SAN_TARGETS += $(BUILD)/san/podmem-agentx
 INTEGRATION_TESTS += $(sort $(wildcard tests/integration/snmp_*.sh))
 INSTALL_RULES += install-snmp
@@ -29,6 +29,11 @@ $(BUILD)/podmem-agentx: $(SNMP_OBJS) $(LIB)
 $(BUILD)/san/podmem-agentx: $(SNMP_SRCS) $(LIB_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) $(SAN) -o $@ $(filter %.c %.a,$^) $(FINAL_LDFLAGS) $(SNMP_LIBS)
+
+# the floor tests/bench/bench_snmp.sh measures walks against: a static-table subagent
+$(BUILD)/pm-snmp-floor: tests/bench/snmp_floor.c
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_CFLAGS) -o $@ $< $(FINAL_LDFLAGS) $(SNMP_LIBS)
 
 $(BUILD)/pm-mibgen: $(BUILD)/plugins/snmp/pm_mibgen.o $(LIB)
 	$(CC) $(FINAL_CFLAGS) -o $@ $^ $(FINAL_LDFLAGS)

@@ -14,6 +14,7 @@
  * a metric column a catalogue metric of the row's level.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,9 +46,9 @@ struct value {
 	u_char date[11];
 };
 
-struct pm_tree;
+struct gen;
 struct view;
-typedef bool (*getter)(const struct pm_tree *t, const struct view *v, const struct row *r, oid col,
+typedef bool (*getter)(const struct gen *t, const struct view *v, const struct row *r, oid col,
 		       struct value *val);
 
 struct view {
@@ -69,13 +70,42 @@ enum { V_INFO, V_NODE, V_POD, V_CTR, V__COUNT };
 static const int level_view[PM_LEVEL__COUNT] = {
 	[PM_LEVEL_NODE] = V_NODE, [PM_LEVEL_POD] = V_POD, [PM_LEVEL_CONTAINER] = V_CTR};
 
-struct pm_tree {
+/* The transactions (SNMP requests of the master: AgentX transactionIDs) a
+ * generation has answered, the last GEN_TRANSIDS of them */
+#define GEN_TRANSIDS 16
+
+/* One snapshot's tree */
+struct gen {
 	struct view views[V__COUNT]; /* in OID order */
 	struct row info;             /* the info scalars' one row */
 	const struct pm_snapshot *snap;
-	const char *root;
+	char root[PATH_MAX];
 	unsigned interval;
+	long transid[GEN_TRANSIDS]; /* a ring */
+	unsigned n_transid;         /* how many were recorded, ever */
 };
+
+/*
+ * Two generations: the current one, and the one before, kept for the
+ * transactions it began. One SNMP request can take the master several
+ * AgentX requests: it turns a GETBULK into one GETNEXT per repetition, each
+ * sent once the last is answered, and a sample may come between them. A
+ * request of a transaction the previous generation answered is answered
+ * from that one, so that one PDU to the manager is always one snapshot.
+ */
+struct pm_tree {
+	struct gen g[2];
+	int cur;          /* g[cur] answers every new transaction */
+	bool old_ok;      /* g[!cur] answers the transactions it began */
+	uint64_t old_ns;  /* when g[!cur] last answered (CLOCK_MONOTONIC) */
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static const oid mib_oid[] = {PM_SNMP_ENTERPRISES_OID, PM_SNMP_ENTERPRISE};
 
@@ -179,7 +209,7 @@ static bool set_label(struct value *v, const struct pm_entity *e, enum pm_label 
 	return false;
 }
 
-static bool info_value(const struct pm_tree *t, const struct view *view, const struct row *r, oid col,
+static bool info_value(const struct gen *t, const struct view *view, const struct row *r, oid col,
 		       struct value *v)
 {
 	const struct pm_snapshot *s = t->snap;
@@ -206,7 +236,7 @@ static bool info_value(const struct pm_tree *t, const struct view *view, const s
 }
 
 /* a node, pod or container row: an identity column's label, or a metric */
-static bool entity_value(const struct pm_tree *t, const struct view *view, const struct row *r, oid col,
+static bool entity_value(const struct gen *t, const struct view *view, const struct row *r, oid col,
 			 struct value *v)
 {
 	(void)t;
@@ -216,7 +246,7 @@ static bool entity_value(const struct pm_tree *t, const struct view *view, const
 	return set_metric(v, &r->e, col);
 }
 
-static bool pod_value(const struct pm_tree *t, const struct view *view, const struct row *r, oid col,
+static bool pod_value(const struct gen *t, const struct view *view, const struct row *r, oid col,
 		      struct value *v)
 {
 	if (col == PM_POD_CONTAINERS)
@@ -314,19 +344,21 @@ static void rows_sort(struct view *v)
 }
 
 /* empties the views whose rows are the walk's entities */
-static void rows_clear(struct pm_tree *t)
+static void rows_clear(struct gen *t)
 {
 	for (int v = V_NODE; v <= V_CTR; v++)
 		t->views[v].n_rows = 0;
 }
 
-int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char *root)
+static int gen_build(struct gen *t, const struct pm_snapshot *snap, const char *root)
 {
 	struct pm_walk w;
 	struct pm_entity e;
 
 	t->snap = snap;
-	t->root = root;
+	if (strcmp(t->root, root)) /* a copy: the old generation outlives a reload's context */
+		snprintf(t->root, sizeof t->root, "%s", root);
+	t->n_transid = 0;
 	rows_clear(t);
 	for (pm_walk_init(&w, snap); pm_walk_next(&w, &e);) {
 		struct view *v = &t->views[level_view[e.level]];
@@ -342,6 +374,44 @@ int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char 
 	for (int v = V_NODE; v <= V_CTR; v++)
 		rows_sort(&t->views[v]);
 	return 0;
+}
+
+int pm_tree_build(struct pm_tree *t, const struct pm_snapshot *snap, const char *root)
+{
+	int rc = gen_build(&t->g[!t->cur], snap, root);
+	t->cur = !t->cur;
+	t->old_ok = true;
+	t->old_ns = 0;
+	return rc;
+}
+
+bool pm_tree_busy(const struct pm_tree *t, uint64_t within_ns)
+{
+	return t->old_ns && now_ns() - t->old_ns < within_ns;
+}
+
+static bool gen_answered(const struct gen *g, long transid)
+{
+	unsigned n = g->n_transid < GEN_TRANSIDS ? g->n_transid : GEN_TRANSIDS;
+	for (unsigned i = 0; i < n; i++)
+		if (g->transid[i] == transid)
+			return true;
+	return false;
+}
+
+/* the generation that answers a request of transaction TRANSID */
+static const struct gen *gen_for(struct pm_tree *t, long transid)
+{
+	struct gen *cur = &t->g[t->cur];
+	if (gen_answered(cur, transid))
+		return cur;
+	if (t->old_ok && gen_answered(&t->g[!t->cur], transid)) {
+		DEBUGMSGTL(("podmem", "transaction %ld: answered from the sample before\n", transid));
+		t->old_ns = now_ns();
+		return &t->g[!t->cur];
+	}
+	cur->transid[cur->n_transid++ % GEN_TRANSIDS] = transid;
+	return cur;
 }
 
 /* ---- lookups ----------------------------------------------------------- */
@@ -370,7 +440,7 @@ static bool has_col(const struct view *v, oid col)
 }
 
 /* GET: 0 with *VAL set, or the exception to answer */
-static int tree_get(const struct pm_tree *t, const oid *name, size_t len, struct value *val)
+static int tree_get(const struct gen *t, const oid *name, size_t len, struct value *val)
 {
 	for (const struct view *v = t->views; v < t->views + V__COUNT; v++) {
 		size_t p = v->prefix_len, i;
@@ -388,7 +458,7 @@ static int tree_get(const struct pm_tree *t, const oid *name, size_t len, struct
 }
 
 /* GETNEXT within one view: the first present instance after NAME */
-static bool view_next(const struct pm_tree *t, const struct view *v, const oid *name, size_t len, oid *ret,
+static bool view_next(const struct gen *t, const struct view *v, const oid *name, size_t len, oid *ret,
 		      size_t *ret_len, struct value *val)
 {
 	size_t p = v->prefix_len;
@@ -422,7 +492,7 @@ static bool view_next(const struct pm_tree *t, const struct view *v, const oid *
 	return false;
 }
 
-static bool tree_next(const struct pm_tree *t, const oid *name, size_t len, oid *ret, size_t *ret_len,
+static bool tree_next(const struct gen *t, const oid *name, size_t len, oid *ret, size_t *ret_len,
 		      struct value *val)
 {
 	for (const struct view *v = t->views; v < t->views + V__COUNT; v++)
@@ -434,7 +504,9 @@ static bool tree_next(const struct pm_tree *t, const oid *name, size_t len, oid 
 static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg, netsnmp_agent_request_info *ri,
 		   netsnmp_request_info *requests)
 {
-	const struct pm_tree *t = h->myvoid;
+	/* every varbind of the request from one generation (ri->asp is the
+	 * master's request, its transactionID the manager's SNMP request) */
+	const struct gen *t = gen_for(h->myvoid, ri->asp && ri->asp->pdu ? ri->asp->pdu->transid : 0);
 	oid next[MAX_OID_LEN];
 	size_t next_len;
 	struct value val;
@@ -500,15 +572,11 @@ static void view_metrics(struct view *v, enum pm_level level)
 			v->cols[v->n_cols++] = PM_SNMP_METRIC_BASE + (oid)m;
 }
 
-struct pm_tree *pm_tree_new(unsigned interval)
+static void gen_init(struct gen *t, unsigned interval)
 {
 	static const struct pm_snapshot empty;
-	struct pm_tree *t = calloc(1, sizeof *t);
-	if (!t)
-		return NULL;
 	t->interval = interval;
 	t->snap = &empty;
-	t->root = "";
 	t->info.idx_len = 1; /* .0 */
 	view_init(&t->views[V_INFO], PM_SNMP_INFO, false, info_value, NULL);
 	view_cols(&t->views[V_INFO], PM_INFO_VERSION, PM_INFO_CONTAINER_COUNT);
@@ -522,6 +590,15 @@ struct pm_tree *pm_tree_new(unsigned interval)
 	view_init(&t->views[V_CTR], PM_SNMP_CTR_TABLE, true, entity_value, pm_snmp_ctr_ident);
 	view_cols(&t->views[V_CTR], PM_CTR_NAMESPACE, PM_CTR_SANDBOX);
 	view_metrics(&t->views[V_CTR], PM_LEVEL_CONTAINER);
+}
+
+struct pm_tree *pm_tree_new(unsigned interval)
+{
+	struct pm_tree *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	gen_init(&t->g[0], interval);
+	gen_init(&t->g[1], interval);
 	return t;
 }
 
@@ -529,8 +606,9 @@ void pm_tree_free(struct pm_tree *t)
 {
 	if (!t)
 		return;
-	for (int v = V_NODE; v <= V_CTR; v++)
-		free(t->views[v].rows);
+	for (int g = 0; g < 2; g++)
+		for (int v = V_NODE; v <= V_CTR; v++)
+			free(t->g[g].views[v].rows);
 	free(t);
 }
 

@@ -12,6 +12,9 @@
  *   pm-hog deleted FILE BYTES  write BYTES into FILE, sync it, unlink it and keep it open
  *   pm-hog hold FILE BYTES     write BYTES into FILE, sync it and keep it open
  *   pm-hog keep FILE           read FILE whole as it is cached (no eviction first) and keep it open
+ *   pm-hog churn BYTES         forever: map and touch up to BYTES of anonymous memory (a size
+ *                              that changes every time), hold it 10 ms, unmap it ("ready"
+ *                              after the first time round): usage that never stays put
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,8 +35,24 @@ int main(int argc, char **argv)
 {
 	static char buf[1 << 16];
 	if (argc < 3)
-		return fprintf(stderr, "usage: pm-hog anon BYTES | read FILE [ROUNDS] | tmpfs|write|deleted|hold FILE BYTES | keep FILE\n"), 2;
-	if (!strcmp(argv[1], "anon")) {
+		return fprintf(stderr, "usage: pm-hog anon|churn BYTES | read FILE [ROUNDS] | tmpfs|write|deleted|hold FILE BYTES | keep FILE\n"), 2;
+	if (!strcmp(argv[1], "churn")) {
+		size_t n = strtoull(argv[2], NULL, 10), pages = n / 4096 ? n / 4096 : 1;
+		for (unsigned long i = 1;; i++) {
+			size_t len = (i * 7919 % pages + 1) * 4096;
+			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (p == MAP_FAILED)
+				return die("mmap");
+			for (size_t k = 0; k < len; k += 4096)
+				p[k] = 1;
+			if (i == 1) {
+				printf("ready\n");
+				fflush(stdout);
+			}
+			usleep(10000);
+			munmap(p, len);
+		}
+	} else if (!strcmp(argv[1], "anon")) {
 		size_t n = strtoull(argv[2], NULL, 10);
 		char *p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
