@@ -20,6 +20,7 @@
 # floor's grows as much). Medians of per-round ratios, all in one run.
 # BENCH_SMOKE=1: 30, 60 and 100 containers, 1 round.
 . "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/lib_bench.sh"
 set +e +o pipefail
 if [ "${BENCH_SMOKE:-0}" = 1 ]; then
 	SIZES=(30 60 100) ROUNDS=1
@@ -32,7 +33,7 @@ SMALL=${SIZES[0]} LARGE=${SIZES[${#SIZES[@]} - 1]}
 GOAL_RATIO=1.5 GOAL_GROWTH=1.2
 ARC=.1.3.6.1.4.1.32473.1 FLOOR_ARC=.1.3.6.1.4.1.32473.9
 
-row() { printf 'BENCH\tsnmp\t%s\t%s\t%s\t%s\n' "$@"; }
+row() { bench_row snmp "$@"; }
 # skipped REASON: every row, skipped
 skipped() {
 	local s
