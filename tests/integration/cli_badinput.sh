@@ -64,17 +64,20 @@ help=$("$P" --help 2> "$T/err") || fail "--help exited $?"
 [ ! -s "$T/err" ] || fail "--help wrote to stderr: $(cat "$T/err")"
 assert_eq "-h is --help" "$help" "$("$P" -h)"
 # the core options: enum pm_core_opt's members (podmem.h) and the long names in pm_catalog.c
-n_core=$(sed -n 's/^enum pm_core_opt {\(.*\)};$/\1/p' "$SRC/common/podmem.h" | tr ', ' '\n\n' | grep -v '__COUNT' | grep -c '^PM_OPT_' || true)
-core=$(sed -n '/pm_core_opts\[PM_OPT__COUNT\] = {/,/^};/p' "$SRC/common/pm_catalog.c" | grep -o '^[[:space:]]*\[PM_OPT_[A-Z_]*\] = {"[a-z-]*"' | grep -o '"[a-z-]*"' | tr -d '"' || true)
+n_core=$(sed -n '/^enum pm_core_opt {/,/^};/p' "$SRC/common/podmem.h" | grep -o 'PM_OPT_[A-Z_]*' | grep -vc '__COUNT' || true)
+# "name META" per core option, META being DIR or N
+core_meta=$(sed -n '/pm_core_opts\[PM_OPT__COUNT\] = {/,/^};/p' "$SRC/common/pm_catalog.c" |
+	sed -n 's/^[[:space:]]*\[PM_OPT_[A-Z_]*\] = {"\([a-z-]*\)", "[A-Za-z]*", "\([A-Z]*\)".*/\1 \2/p' || true)
+core=$(printf '%s\n' "$core_meta" | cut -d' ' -f1)
 assert_eq "core options read from pm_catalog.c ($core)" "$n_core" "$(printf '%s\n' "$core" | grep -c .)"
 for o in cgroup-root proc-root pod-log-dir container-log-dir; do
 	grep -qx -- "$o" <<<"$core" || fail "pm_core_opts has no $o (a public option name in design.md)"
 done
-for o in $core; do
+while read -r o meta; do
 	# "  --cgroup-root DIR    help": the option, its value, at least one space, its help
-	grep -Eq -- "^  --$o DIR +[^ ]" <<<"$help" ||
-		fail "--help: no line '  --$o DIR  <help>': $(printf '%s\n' "$help" | grep -- "--$o" || echo none)"
-done
+	grep -Eq -- "^  --$o $meta +[^ ]" <<<"$help" ||
+		fail "--help: no line '  --$o $meta  <help>': $(printf '%s\n' "$help" | grep -- "--$o" || echo none)"
+done <<<"$core_meta"
 for o in "--json" "--sort FIELD" "--top N" "--containers" "--help" "--version"; do
 	grep -Eq -- "^  (-[a-zA-Z], )?$o( |$)" <<<"$help" || fail "--help does not list $o"
 done
