@@ -58,6 +58,8 @@ ALL_TARGETS       := $(LIB)
 SKIPPED           :=
 # each program again under ASan and UBSan, for tests/integration/san_frontends.sh
 SAN_TARGETS       :=
+# the packaging checks (make dist-check): the .debs, the RPMs, units, man pages, install/uninstall
+DIST_TESTS        := $(sort $(wildcard tests/integration/pkg_*.sh))
 INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fresh.sh tests/integration/san_frontends.sh \
 	$(sort $(wildcard tests/integration/hostile_*.sh)) \
 	$(sort $(wildcard tests/integration/fds_*.sh)) \
@@ -67,8 +69,6 @@ INTEGRATION_TESTS := tests/integration/docs_readme.sh tests/integration/build_fr
 	$(DIST_TESTS)
 INSTALL_RULES     :=
 UNINSTALL_RULES   :=
-# the packaging checks (make dist-check): the .debs, the RPMs, units, man pages, install/uninstall
-DIST_TESTS        := $(sort $(wildcard tests/integration/pkg_*.sh))
 # front-end sources the unit suites test (no host headers in them), from each build.mk
 UNIT_PLUGIN_SRCS  :=
 

@@ -208,7 +208,9 @@ setpriv --reuid=65534 --regid=65534 --clear-groups "$B/podmem" files "$UID1" --j
 assert_contains "nobody: need" "$(jq -c .need "$T/nobody.json")" CAP_SYS_PTRACE
 assert_contains "nobody: the note" "$(jq -r '.notes[]' "$T/nobody.json")" "of 3 processes (/proc/PID/fd): needs CAP_SYS_PTRACE"
 assert_eq "nobody: charged unknown" false "$(jq -r .charged_known "$T/nobody.json")"
-assert_eq "nobody: still the pod's page cache" "$(jq -r .pod_cache "$J" | cut -c1-3)" "$(jq -r .pod_cache "$T/nobody.json" | cut -c1-3)"
+# (near: the node's DAMON evicts cold pages between the two runs)
+[ "$(jq -r .pod_cache "$T/nobody.json")" -gt 0 ] || fail "nobody: no pod page cache"
+near "nobody: still the pod's page cache" "$(jq -r .pod_cache "$J")" "$(jq -r .pod_cache "$T/nobody.json")"
 
 # ---- a container's writable layer: a file held open through the overlay is one row ---------------
 mkdir "$T/lower" "$T/upper" "$T/work" "$T/merged"
