@@ -457,6 +457,7 @@ static void resolve_names(struct pm_discovery *d)
 void pm_discovery_init(struct pm_discovery *d, const struct pm_discovery_env *env)
 {
 	*d = (struct pm_discovery){.env = *env};
+	d->names.log = d->env.log;
 }
 
 /* names changed, or could not be read (R < 0, from DIR): said once, and the names read before stay */
