@@ -144,8 +144,8 @@ untrusted_logs() {
 
 # assert_untrusted_said DIR FILE [N]: FILE, a front end's log, says N times
 # (1) that each untrusted entry of the fixture DIR's log directories is not
-# trusted (one line each), and says it of nothing else; prints the number
-# of such entries
+# trusted (one line each), and says it of no other entry of DIR; prints the
+# number of such entries
 assert_untrusted_said() {
 	local d=$1 f=$2 n=${3:-1} kind key pat want=0 got
 	while IFS=$'\t' read -r kind key; do
@@ -158,8 +158,8 @@ assert_untrusted_said() {
 		got=$(grep -cF -- "$pat" "$f") || true
 		assert_eq "$f: lines saying that the $kind log entry of $key is not trusted" "$n" "$got"
 	done < <(untrusted_logs "$d")
-	got=$(grep -c "' is not trusted: " "$f") || true
-	assert_eq "$f: lines saying that a log entry is not trusted" $((want * n)) "$got"
+	got=$(grep -F "' in '$d/log/" "$f" | grep -c "' is not trusted: ") || true
+	assert_eq "$f: lines saying that a log entry of $d is not trusted" $((want * n)) "$got"
 	printf '%s\n' "$want"
 }
 
