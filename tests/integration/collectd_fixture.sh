@@ -41,29 +41,6 @@ collect() {
 	csv_table >"$T/actual.tsv"
 }
 
-# as_instances JSON: the sample with each group named as collectd's plugin
-# instance must name it (the test's keys for groups are their instances): a
-# name with bytes an identifier cannot carry has them as '_' and gets '~' and
-# the first 16 hex digits of its SHA-256 (pm_cd_names.c, written again here)
-as_instances() {
-	python3 -c '
-import hashlib, json, sys
-doc = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
-def inst(name):
-    b = name.encode()
-    if all(0x20 < c < 0x7f and chr(c) not in "/\"\\~" for c in b):
-        return name
-    if len(b) > 100:
-        sys.exit("as_instances: a name too long for this check: %r" % name)
-    safe = "".join(ch if ord(ch) > 0x7f or (0x20 < ord(ch) < 0x7f and ch not in "/\"\\~") else "_" for ch in name)
-    return safe + "~" + hashlib.sha256(b).hexdigest()[:16]
-for p in doc["pods"]:
-    if p["kind"] == "group":
-        p["pod"] = inst(p["pod"])
-json.dump(doc, sys.stdout, ensure_ascii=False)
-' "$1"
-}
-
 # full_run NAME MKTREE_ARGS...: every default on one fixture; values, types,
 # identifiers and meta data against podmem --json
 full_run() {
