@@ -64,6 +64,16 @@ traced_stop() {
 	kill -TERM "$child"
 }
 
+# trace_guard VAR: the daemon under the strace whose PID is in VAR is killed
+# at exit too, should the test fail before it is stopped (killing strace
+# alone would leave it running)
+trace_guard() {
+	local child=
+	tracee_up() { child=$(ps -o pid= --ppid "${!1}" | tr -d ' '); [ -n "$child" ]; }
+	wait_for 10 tracee_up "$1" || fail "nothing runs under strace ${!1}"
+	at_exit "kill -KILL $child"
+}
+
 # frontends NAME: runs every front end on the tree FIX_OPTS points at, each
 # under strace (to $T/NAME.*.trace), and compares each one's output with
 # podmem --json ($T/NAME.json). Their logs: $T/NAME.{cli,lp,prom,agentx}.err
@@ -103,6 +113,7 @@ frontends() {
 	cd_conf "$conf" 1 "$(printf '  CgroupRoot "%s"\n  ProcRoot "%s"\n  PodLogDir "%s"\n  ContainerLogDir "%s"\n' \
 		"${FIX_OPTS[1]}" "${FIX_OPTS[3]}" "${FIX_OPTS[5]}" "${FIX_OPTS[7]}")" "$IDENTITY_CHAIN"
 	cd_start "$conf" strace "${TRACE[@]}" -o "$T/$n.cd.trace"
+	trace_guard CD_PID
 	want=$(wc -l <"$d/expect.tsv")
 	have_files() { [ "$(csv_files | wc -l)" -ge "$want" ]; }
 	second_read() { local f; f=$(csv_files | sed -n 1p); [ -n "$f" ] && [ "$(wc -l <"$f")" -ge 3 ]; }
@@ -119,6 +130,7 @@ frontends() {
 	# podmem-agentx: a walk, a bulk walk and a get of every column, equal to the JSON
 	: >"$T/agentx.log"
 	PODMEM_TRACE=$T/$n.agentx.trace agentx_start -i 1 "${FIX_OPTS[@]}"
+	trace_guard AGENTX_PID
 	if [ -z "${SNMP_BY_KEYS:-}" ]; then
 		# (podmemCgroupRoot is SIZE (0..511): a longer root is cut, snmp_long_root.sh checks where)
 		jq '.cgroup_root |= .[0:511]' "$T/$n.json" >"$d/snmp.json"
