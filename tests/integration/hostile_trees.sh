@@ -8,7 +8,7 @@
 #             log directory that is a symlink out of it: nothing outside the
 #             tree is opened or even looked at (strace of every front end),
 #             the names are as the entry names say
-#   long      a cgroup root 3.8 KiB deep (the cgroup files' paths longer than
+#   long      a cgroup root 3.9 KiB deep (the cgroup files' paths longer than
 #             PATH_MAX), log names of NAME_MAX bytes, groups named with a
 #             newline, quotes, backslashes and 255 bytes: every output well
 #             formed, no entity lost, every value equal
@@ -219,7 +219,7 @@ fi
 
 # ---- long names and 4 KiB paths --------------------------------------------------------
 if case_on long; then
-# a root of 16 directories, 15 of them of 255 bytes, 3.8 KiB in all; the
+# a root of 16 directories, 15 of them of 255 bytes, 3.9 KiB in all; the
 # fixtures are made at a short path, then moved in
 deep=$T/long
 for i in $(seq 1 15); do deep=$deep/$(printf "%0255d" "$i"); done
@@ -243,9 +243,9 @@ fix_opts "$deep/k"
 longest=$(cd "$deep/k/cgroup" && find . -name memory.stat | awk '{ print length($0) }' | sort -n | tail -1)
 [ $((${#FIX_OPTS[1]} + longest)) -gt 4096 ] || fail "no cgroup file's path is longer than PATH_MAX"
 frontends long
-same_sample "a root 3.8 KiB deep: podmem --json, and at a short path" "$T/long.ref.json" "$T/long.json"
-assert_eq "a root 3.8 KiB deep: cgroup_root" "${FIX_OPTS[1]}" "$(jq -r .cgroup_root "$T/long.json")"
-assert_eq "a root 3.8 KiB deep: pods and containers" "3 7" "$(entities "$T/long.json")"
+same_sample "a root 3.9 KiB deep: podmem --json, and at a short path" "$T/long.ref.json" "$T/long.json"
+assert_eq "a root 3.9 KiB deep: cgroup_root" "${FIX_OPTS[1]}" "$(jq -r .cgroup_root "$T/long.json")"
+assert_eq "a root 3.9 KiB deep: pods and containers" "3 7" "$(entities "$T/long.json")"
 no_warnings long
 note "a cgroup root of ${#FIX_OPTS[1]} bytes (files at up to $((${#FIX_OPTS[1]} + longest)) bytes), NAME_MAX log names: every front end exact"
 
