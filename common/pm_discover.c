@@ -35,7 +35,23 @@ static void join(char *dst, size_t cap, const char *rel, const char *name)
 }
 
 /* which degradations have been logged (each is said once) */
-enum { PM_WARNED_LIST = 1, PM_WARNED_NAMES = 2, PM_WARNED_FDS = 4, PM_WARNED_DUP_NAMES = 8, PM_WARNED_DUP_UID = 16 };
+enum {
+	PM_WARNED_LIST = 1,
+	PM_WARNED_NAMES = 2,
+	PM_WARNED_FDS = 4,
+	PM_WARNED_DUP_NAMES = 8,
+	PM_WARNED_DUP_UID = 16,
+	PM_WARNED_LOOP = 32
+};
+
+/* a directory on the walk's path (REL below the root), by device and inode:
+ * a directory met again below itself is a loop (a bind mount of an ancestor) */
+struct on_path {
+	const struct on_path *up;
+	dev_t dev;
+	ino_t ino;
+	const char *rel;
+};
 
 /* one scan: the discovery being filled, and the previous scan's pods */
 struct scan {
@@ -217,11 +233,38 @@ static enum pm_procs procs_of(const struct pm_discovery *d, int podfd, const cha
 	return n == 6 && !memcmp(comm, "pause\n", 6) ? PM_PROCS_PAUSE : PM_PROCS_OTHER;
 }
 
+/* Whether NAME in DIRFD (REL below the root, in PARENT_REL) is a directory
+ * on the path UP already: a loop, not to be walked or read again; said once.
+ * *HERE gets NAME's place on the path, below UP. */
+static bool loops(struct scan *sc, const struct on_path *up, int dirfd, const char *name, const char *rel,
+		  struct on_path *here)
+{
+	struct stat st;
+	*here = (struct on_path){.up = up, .rel = rel};
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false; /* gone: its listing will say so */
+	here->dev = st.st_dev;
+	here->ino = st.st_ino;
+	for (const struct on_path *p = up; p; p = p->up) {
+		if (p->dev != st.st_dev || p->ino != st.st_ino)
+			continue;
+		struct pm_discovery *d = sc->d;
+		if (!(d->warned & PM_WARNED_LOOP))
+			pm_log(d->env.log, LOG_WARNING,
+			       "'%s/%s' is '%s%s%s' again (a loop, through a bind mount): not walked into, each cgroup is reported once",
+			       d->env.root, rel, d->env.root, *p->rel ? "/" : "", p->rel);
+		d->warned |= PM_WARNED_LOOP;
+		return true;
+	}
+	return false;
+}
+
 /* the pod whose containers are being listed */
 struct pod_arg {
 	struct scan *sc;
 	struct pm_pod_rec *pod;
 	struct pm_pod_rec *old; /* the same pod from the previous scan, or NULL */
+	const struct on_path *path; /* the pod's directory */
 };
 
 static int add_container(void *arg, int podfd, const char *name)
@@ -233,6 +276,11 @@ static int add_container(void *arg, int podfd, const char *name)
 	char uid[PM_UID_MAX];
 
 	if (strlen(name) >= sizeof c.leaf)
+		return 0;
+	char rel[PATH_MAX];
+	struct on_path here;
+	join(rel, sizeof rel, pod->path, name);
+	if (loops(pa->sc, pa->path, podfd, name, rel, &here))
 		return 0;
 	if (pod->ident.kind == PM_POD) {
 		if (pm_classify(name, 1, &q, uid, c.ident.id, &c.ident.runtime) != PM_DIR_CONTAINER)
@@ -266,6 +314,7 @@ struct dir_arg {
 	const char *rel;
 	enum pm_qos qos;
 	int depth; /* of the walk */
+	const struct on_path *path; /* the directory, on the walk's path */
 };
 
 static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enum pm_pod_kind kind, const char *uid)
@@ -276,6 +325,9 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	join(rel, sizeof rel, da->rel, name);
 	struct pm_pod_rec *old = find_old(sc, rel);
 
+	struct on_path here;
+	if (loops(sc, da->path, parentfd, name, rel, &here))
+		return 0;
 	struct stat st;
 	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* gone already */
@@ -292,7 +344,7 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	p->nlink = st.st_nlink;
 	cg_take(old ? &old->cg : NULL, &p->cg);
 	d->n_pods++; /* from here on the record is this scan's, whatever follows */
-	struct pod_arg pa = {sc, p, old};
+	struct pod_arg pa = {sc, p, old, &here};
 	int r = pm_dir_each(parentfd, name, true, add_container, &pa);
 	if (r == 0 || r == -ENOMEM || vanished(r))
 		return r == -ENOMEM ? r : 0;
@@ -319,12 +371,15 @@ static int scan_kubepods(void *arg, int kfd, const char *name)
 	enum pm_runtime rt;
 	switch (pm_classify(name, 0, &q, uid, id, &rt)) {
 	case PM_DIR_POD: {
-		struct dir_arg g = {da->sc, da->rel, PM_QOS_GUARANTEED, 0};
+		struct dir_arg g = {da->sc, da->rel, PM_QOS_GUARANTEED, 0, da->path};
 		return add_pod(&g, kfd, name, PM_POD, uid);
 	}
 	case PM_DIR_QOS: {
 		join(rel, sizeof rel, da->rel, name);
-		struct dir_arg qa = {da->sc, rel, q, 0};
+		struct on_path here;
+		if (loops(da->sc, da->path, kfd, name, rel, &here))
+			return 0;
+		struct dir_arg qa = {da->sc, rel, q, 0, &here};
 		int r = add_watch(da->sc->d, rel);
 		return r ? r : unlisted(da->sc, rel, pm_dir_each(kfd, name, true, scan_qos, &qa));
 	}
@@ -344,13 +399,16 @@ static int walk(void *arg, int dirfd, const char *name)
 	if (cls != PM_DIR_KUBEPODS && da->depth + 1 >= PM_WALK_DEPTH)
 		return 0;
 	join(rel, sizeof rel, da->rel, name);
+	struct on_path here;
+	if (loops(da->sc, da->path, dirfd, name, rel, &here))
+		return 0;
 	if (cls == PM_DIR_KUBEPODS) {
 		da->sc->d->kubernetes = true;
-		struct dir_arg ka = {da->sc, rel, PM_QOS_NONE, 0};
+		struct dir_arg ka = {da->sc, rel, PM_QOS_NONE, 0, &here};
 		int r = add_watch(da->sc->d, rel);
 		return r ? r : unlisted(da->sc, rel, pm_dir_each(dirfd, name, true, scan_kubepods, &ka));
 	}
-	struct dir_arg sub = {da->sc, rel, PM_QOS_NONE, da->depth + 1};
+	struct dir_arg sub = {da->sc, rel, PM_QOS_NONE, da->depth + 1, &here};
 	return unlisted(da->sc, rel, pm_dir_each(dirfd, name, true, walk, &sub));
 }
 
@@ -463,6 +521,7 @@ static void resolve_names(struct pm_discovery *d)
 void pm_discovery_init(struct pm_discovery *d, const struct pm_discovery_env *env)
 {
 	*d = (struct pm_discovery){.env = *env};
+	d->names.log = d->env.log;
 }
 
 /* names changed, or could not be read (R < 0, from DIR): said once, and the names read before stay */
@@ -494,14 +553,18 @@ static int scan_tree(struct scan *sc, bool was_kubernetes)
 	enum pm_runtime rt;
 	enum pm_dir_class cls = pm_classify(base ? base + 1 : d->env.root, 0, &q, uid, id, &rt);
 	int r;
+	struct stat st;
+	struct on_path root = {.rel = ""};
+	if (fstat(d->env.rootfd, &st) == 0)
+		root.dev = st.st_dev, root.ino = st.st_ino;
 	if (cls == PM_DIR_KUBEPODS || cls == PM_DIR_QOS) {
 		/* the root is a kubepods or QoS class directory itself */
-		struct dir_arg da = {sc, "", q, 0};
+		struct dir_arg da = {sc, "", q, 0, &root};
 		d->kubernetes = true;
 		r = add_watch(d, "");
 		return r ? r : unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, cls == PM_DIR_QOS ? scan_qos : scan_kubepods, &da));
 	}
-	struct dir_arg da = {sc, "", PM_QOS_NONE, 0};
+	struct dir_arg da = {sc, "", PM_QOS_NONE, 0, &root};
 	if ((r = unlisted(sc, "", pm_dir_each(d->env.rootfd, ".", true, walk, &da))) < 0)
 		return r;
 	if (sc->err && was_kubernetes) /* a kubepods tree may be where the scan could not look */

@@ -242,6 +242,18 @@ int pm_parse_pod_log_name(const char *s, char *ns, size_t ns_cap, char *pod, siz
 int pm_parse_container_log_name(const char *s, char *pod, size_t pod_cap, char *ns, size_t ns_cap,
 				char *ctr, size_t ctr_cap, char *id, size_t id_cap);
 
+/* Why S (LEN bytes) is not a Kubernetes name, or NULL when it is: a DNS-1123
+ * label (1 to 63 of a-z, 0-9 and '-', starting and ending with a letter or
+ * digit: namespaces, containers), or with SUBDOMAIN a DNS-1123 subdomain (1
+ * to 253: such labels joined by '.', as Kubernetes checks pod names). */
+const char *pm_k8s_name_invalid(const char *s, size_t len, bool subdomain);
+/* Whether the names of a pod log directory (S) or a container log link are
+ * trusted: 0 when they are, 1 when S holds no names (no UID or ID in it:
+ * the old layout, another file), -EINVAL when a name is not a Kubernetes
+ * name, and then WHY (WHY_CAP bytes, unless NULL) says which and why. */
+int pm_check_pod_log_name(const char *s, char *why, size_t why_cap);
+int pm_check_container_log_name(const char *s, char *why, size_t why_cap);
+
 /* ---- discovery (pm_discover.c) ------------------------------------------ */
 
 /* Classifies one directory name inside a kubepods tree. */

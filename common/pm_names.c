@@ -1,14 +1,23 @@
+#define _GNU_SOURCE /* memrchr */
 /*
  * Names without the API server, from kubelet's log directories:
  *   /var/log/pods/<namespace>_<pod>_<uid>/                       pod UID -> namespace, pod
  *   /var/log/containers/<pod>_<namespace>_<container>-<id>.log   container ID -> container
  * Kubernetes names cannot hold '_', so it separates the fields; the ID follows the last '-'.
+ *
+ * Only names as Kubernetes allows them are trusted (a tenant with a hostPath
+ * can write any name there, '_' included): the namespace a DNS-1123 label,
+ * the pod a DNS-1123 subdomain, the container a DNS-1123 label. An entry
+ * whose names are not is not used (its pod is shown by its UID, its
+ * container by its ID), and that is said once per entry, when first seen.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 
 #include "pm_names.h"
 
@@ -56,6 +65,72 @@ int pm_parse_container_log_name(const char *s, char *pod, size_t pod_cap, char *
 	return 0;
 }
 
+static bool lower_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+const char *pm_k8s_name_invalid(const char *s, size_t len, bool subdomain)
+{
+	if (len == 0)
+		return "empty";
+	if (len > (subdomain ? 253u : 63u))
+		return subdomain ? "longer than 253 bytes" : "longer than 63 bytes";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (lower_alnum(c) || c == '-')
+			continue;
+		if (c != '.' || !subdomain)
+			return subdomain ? "a byte other than a-z, 0-9, '-' and '.'" : "a byte other than a-z, 0-9 and '-'";
+		if (i == 0 || i + 1 == len || !lower_alnum((unsigned char)s[i - 1]) || !lower_alnum((unsigned char)s[i + 1]))
+			return "a '.' not between letters or digits";
+	}
+	if (!lower_alnum((unsigned char)s[0]) || !lower_alnum((unsigned char)s[len - 1]))
+		return "not starting and ending with a letter or digit";
+	return NULL;
+}
+
+/* WHY (CAP bytes) says why FIELD (S, LEN bytes) is not a Kubernetes name, if
+ * it is not: true then */
+static bool untrusted(const char *field, const char *s, size_t len, bool subdomain, char *why, size_t cap)
+{
+	const char *r = pm_k8s_name_invalid(s, len, subdomain);
+	if (r && why)
+		snprintf(why, cap, "its %s is not a DNS-1123 %s (%s)", field, subdomain ? "subdomain" : "label", r);
+	return r != NULL;
+}
+
+int pm_check_pod_log_name(const char *s, char *why, size_t why_cap)
+{
+	const char *a = strchr(s, '_'), *b = strrchr(s, '_');
+	size_t uid_len = b ? strlen(b + 1) : 0;
+	if (!a || a == b || uid_len == 0 || uid_len >= PM_UID_MAX)
+		return 1;
+	if (untrusted("namespace", s, (size_t)(a - s), false, why, why_cap) ||
+	    untrusted("pod name", a + 1, (size_t)(b - a - 1), true, why, why_cap))
+		return -EINVAL;
+	return 0;
+}
+
+int pm_check_container_log_name(const char *s, char *why, size_t why_cap)
+{
+	size_t len = strlen(s);
+	if (len < 4 || strcmp(s + len - 4, ".log"))
+		return 1;
+	len -= 4;
+	const char *a = memchr(s, '_', len);
+	const char *b = a ? memchr(a + 1, '_', len - (size_t)(a + 1 - s)) : NULL;
+	const char *dash = b ? memrchr(b + 1, '-', len - (size_t)(b + 1 - s)) : NULL;
+	size_t id_len = dash ? (size_t)(s + len - dash - 1) : 0;
+	if (!dash || id_len == 0 || id_len >= PM_ID_MAX)
+		return 1;
+	if (untrusted("pod name", s, (size_t)(a - s), true, why, why_cap) ||
+	    untrusted("namespace", a + 1, (size_t)(b - a - 1), false, why, why_cap) ||
+	    untrusted("container name", b + 1, (size_t)(dash - b - 1), false, why, why_cap))
+		return -EINVAL;
+	return 0;
+}
+
 static int cmp_pod(const void *a, const void *b)
 {
 	return strcmp(((const struct pm_pod_name *)a)->uid, ((const struct pm_pod_name *)b)->uid);
@@ -81,28 +156,53 @@ static bool dir_changed(const char *dir, struct timespec *mtime, bool *seen)
 	return changed;
 }
 
-/* one entry of a log directory: 0 when NAME parses into *ENTRY */
+/* one entry of a log directory: 0 when NAME parses into *ENTRY, 1 when it
+ * holds no names, -EINVAL when its names are not trusted */
 typedef int (*parse_fn)(const char *name, void *entry);
 
 static int parse_pod(const char *name, void *entry)
 {
 	struct pm_pod_name *pn = entry;
-	return pm_parse_pod_log_name(name, pn->ns, sizeof pn->ns, pn->name, sizeof pn->name, pn->uid, sizeof pn->uid);
+	int r = pm_check_pod_log_name(name, NULL, 0);
+	if (r)
+		return r;
+	return pm_parse_pod_log_name(name, pn->ns, sizeof pn->ns, pn->name, sizeof pn->name, pn->uid, sizeof pn->uid)
+		       ? 1
+		       : 0;
 }
 
 static int parse_ctr(const char *name, void *entry)
 {
 	struct pm_ctr_name *cn = entry;
 	char pod[PM_NAME_MAX], ns[PM_NS_MAX];
+	int r = pm_check_container_log_name(name, NULL, 0);
+	if (r)
+		return r;
 	return pm_parse_container_log_name(name, pod, sizeof pod, ns, sizeof ns, cn->name, sizeof cn->name, cn->id,
-					   sizeof cn->id);
+					   sizeof cn->id)
+		       ? 1
+		       : 0;
 }
 
 struct load_arg {
 	parse_fn parse;
 	void *arr; /* pointer to the array */
 	size_t *n, *cap, size;
+	struct pm_bad_names *bad; /* the entries not trusted, filled */
 };
+
+static void bad_free(struct pm_bad_names *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->v[i]);
+	free(b->v);
+	*b = (struct pm_bad_names){0};
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static int load_entry(void *arg, int dirfd, const char *name)
 {
@@ -110,7 +210,14 @@ static int load_entry(void *arg, int dirfd, const char *name)
 	char entry[sizeof(struct pm_pod_name) > sizeof(struct pm_ctr_name) ? sizeof(struct pm_pod_name)
 									  : sizeof(struct pm_ctr_name)];
 	(void)dirfd;
-	if (la->parse(name, entry))
+	int r = la->parse(name, entry);
+	if (r < 0) {
+		char **slot = pm_grow(&la->bad->v, &la->bad->cap, la->bad->n, sizeof *slot);
+		if (!slot || !(*slot = strdup(name)))
+			return -ENOMEM;
+		la->bad->n++;
+	}
+	if (r)
 		return 0;
 	void *slot = pm_grow(la->arr, la->cap, *la->n, la->size);
 	if (!slot)
@@ -147,16 +254,72 @@ static size_t drop_claimed_twice(char *arr, size_t n, size_t size, int (*cmp)(co
 	return out;
 }
 
+/* S, escaped into OUT (4 * PM_NAME_MAX bytes): printable ASCII but '\\' and
+ * '\'' as they are, any other byte as \xNN, so that a line stays one line */
+static void esc(char *out, const char *s)
+{
+	size_t o = 0;
+	for (; *s && o + 5 < 4 * PM_NAME_MAX; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0x20 && c < 0x7f && c != '\\' && c != '\'')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
+	}
+	out[o] = 0;
+}
+
+/* the most entries not trusted said one by one at one load; more are counted */
+#define PM_BAD_SAID 32
+
+/* Says each entry of NOW (sorted) that BEFORE (sorted) has not, once. */
+static void say_bad(const struct pm_logger *log, const char *dir, bool pods, const struct pm_bad_names *now,
+		    const struct pm_bad_names *before)
+{
+	size_t said = 0, more = 0;
+	char why[160], e[4 * PM_NAME_MAX];
+	for (size_t i = 0; i < now->n; i++) {
+		const char *name = now->v[i];
+		if (before->n && bsearch(&name, before->v, before->n, sizeof *before->v, cmp_str))
+			continue;
+		if (said == PM_BAD_SAID) {
+			more++;
+			continue;
+		}
+		said++;
+		if (pods)
+			pm_check_pod_log_name(name, why, sizeof why);
+		else
+			pm_check_container_log_name(name, why, sizeof why);
+		esc(e, name);
+		pm_log(log, LOG_WARNING, "%s '%s' in '%s' is not trusted: %s; its %s is shown by its %s",
+		       pods ? "pod log directory" : "container log link", e, dir, why, pods ? "pod" : "container",
+		       pods ? "UID" : "ID");
+	}
+	if (more)
+		pm_log(log, LOG_WARNING, "%zu more %s in '%s' are not trusted (names not as Kubernetes allows)", more,
+		       pods ? "pod log directories" : "container log links", dir);
+}
+
 static int load(const char *dir, parse_fn parse, int (*cmp)(const void *, const void *), void *arr, size_t *n,
-		size_t *cap, void *spare, size_t *spare_cap, size_t size, size_t *dups, char *example, size_t example_cap)
+		size_t *cap, void *spare, size_t *spare_cap, size_t size, size_t *dups, char *example, size_t example_cap,
+		struct pm_bad_names *bad, const struct pm_logger *log)
 {
 	size_t got = 0;
-	struct load_arg la = {parse, spare, &got, spare_cap, size};
+	struct pm_bad_names now = {0};
+	struct load_arg la = {parse, spare, &got, spare_cap, size, &now};
 	int r = pm_dir_each(AT_FDCWD, dir, false, load_entry, &la);
 	if (r == -ENOENT)
-		r = 0, got = 0;
-	if (r < 0)
+		r = 0, got = 0, bad_free(&now);
+	if (r < 0) {
+		bad_free(&now);
 		return r;
+	}
+	if (now.n)
+		qsort(now.v, now.n, sizeof *now.v, cmp_str);
+	say_bad(log, dir, parse == parse_pod, &now, bad);
+	bad_free(bad);
+	*bad = now;
 	if (got)
 		qsort(*(void **)spare, got, size, cmp);
 	got = drop_claimed_twice(*(char **)spare, got, size, cmp, dups, example, example_cap);
@@ -177,13 +340,15 @@ int pm_names_refresh(struct pm_name_index *ix, const char *pod_dir, const char *
 	if (dir_changed(pod_dir, &ix->pods_mtime, &ix->pods_seen)) {
 		changed = 1;
 		r = load(pod_dir, parse_pod, cmp_pod, &ix->pods, &ix->n_pods, &ix->cap_pods, &ix->spare_pods,
-			 &ix->cap_spare_pods, sizeof *ix->pods, &ix->dup_pods, ix->dup_example, sizeof ix->dup_example);
+			 &ix->cap_spare_pods, sizeof *ix->pods, &ix->dup_pods, ix->dup_example, sizeof ix->dup_example,
+			 &ix->bad_pods, ix->log);
 	}
 	if (r == 0 && dir_changed(ctr_dir, &ix->ctrs_mtime, &ix->ctrs_seen)) {
 		changed = 1;
 		dir = ctr_dir;
 		r = load(ctr_dir, parse_ctr, cmp_ctr, &ix->ctrs, &ix->n_ctrs, &ix->cap_ctrs, &ix->spare_ctrs,
-			 &ix->cap_spare_ctrs, sizeof *ix->ctrs, &ix->dup_ctrs, ix->dup_example, sizeof ix->dup_example);
+			 &ix->cap_spare_ctrs, sizeof *ix->ctrs, &ix->dup_ctrs, ix->dup_example, sizeof ix->dup_example,
+			 &ix->bad_ctrs, ix->log);
 	}
 	if (r < 0) { /* try again next time */
 		ix->pods_seen = ix->ctrs_seen = false;
@@ -218,5 +383,7 @@ void pm_names_free(struct pm_name_index *ix)
 	free(ix->spare_pods);
 	free(ix->ctrs);
 	free(ix->spare_ctrs);
+	bad_free(&ix->bad_pods);
+	bad_free(&ix->bad_ctrs);
 	memset(ix, 0, sizeof *ix);
 }

@@ -17,6 +17,12 @@ struct pm_ctr_name {
 	char name[PM_NAME_MAX];
 };
 
+/* log entries whose names are not trusted, sorted */
+struct pm_bad_names {
+	char **v;
+	size_t n, cap;
+};
+
 /* sorted arrays, reloaded only when a directory's mtime changes; each is
  * loaded into its spare and swapped in whole, so a failed load keeps the
  * names read before (and a steady reload allocates nothing) */
@@ -31,6 +37,10 @@ struct pm_name_index {
 	 * of those entries is trusted, and the first such key, to name it */
 	size_t dup_pods, dup_ctrs;
 	char dup_example[PM_ID_MAX];
+	/* the entries of each directory whose names are not as Kubernetes
+	 * allows (not used; each said once, to LOG, when first seen) */
+	struct pm_bad_names bad_pods, bad_ctrs;
+	const struct pm_logger *log;
 };
 
 /* Reloads what changed. A missing directory is no error (no names). 1 when

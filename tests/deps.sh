@@ -5,7 +5,7 @@
 set -eu
 
 run_pkgs="gcc libc6-dev make"
-check_pkgs="$run_pkgs pkg-config check clang libclang-rt-14-dev jq valgrind tmux iproute2 procps util-linux curl python3 \
+check_pkgs="$run_pkgs pkg-config check clang libclang-rt-14-dev jq valgrind tmux iproute2 procps util-linux curl python3 strace \
 collectd-core collectd-dev collectd-utils \
 snmpd snmp libsnmp-dev smitools \
 influxdb influxdb-client prometheus prometheus-node-exporter \

@@ -247,12 +247,15 @@ cp "$D/out.1.json" "$D/damaged.json"
 [ -x "$B/san/podmem" ] || fail "build the sanitized podmem first: make build/san/podmem"
 ASAN_OPTIONS=detect_leaks=1 "$B/san/podmem" --json "${OPTS[@]}" > "$D/san.json" 2> "$D/san.err" ||
 	fail "podmem under ASan/UBSan failed on damaged files: $(head -c 2000 "$D/san.err")"
-[ ! -s "$D/san.err" ] || fail "podmem under ASan/UBSan: $(head -c 2000 "$D/san.err")"
+[ -z "$(grep -v "' is not trusted: " "$D/san.err")" ] || fail "podmem under ASan/UBSan: $(head -c 2000 "$D/san.err")"
+assert_eq "untrusted log entries said under ASan/UBSan" 2 "$(assert_untrusted_said "$D" "$D/san.err")"
 jq -S 'del(.time_ns)' "$D/san.json" > "$D/san.norm"
 jq -S 'del(.time_ns)' "$D/damaged.json" > "$D/plain.norm"
 cmp -s "$D/san.norm" "$D/plain.norm" || fail "the sanitized podmem's sample differs from the plain one"
 
 # ---- hostile names in the log directories ----------------------------------------
+# Not Kubernetes names: not trusted. The pod is shown by its UID, its container
+# by its ID, and each entry is said once, on one line whatever its bytes.
 
 make_fixture hostile-logs --version 2 --driver systemd --runtime docker --hostile
 uid=$(uid_of "$HNS" "$HPOD")
@@ -266,32 +269,52 @@ rm "$D/log/containers/${HPOD}_${HNS}_${HCTR}-$old_id.log"
 ln -s "../pods/${NS2}_${POD2}_$uid/$HCTR/0.log" "$D/log/containers/${POD2}_${NS2}_${CTR2}-$old_id.log"
 "$P" --json "${OPTS[@]}" > "$D/out.json" 2> "$D/err" || fail "podmem exited $? on hostile log names: $(cat "$D/err")"
 assert_eq "hostile names: the JSON is one line" 1 "$(wc -l < "$D/out.json")"
-perl -ne 'chomp; exit 1 if /[\x00-\x1f]/' "$D/out.json" || fail "hostile names: raw control characters in the JSON"
 jq -e . "$D/out.json" >/dev/null 2>&1 || fail "hostile names: the output is not JSON: $(head -c 1500 "$D/out.json")"
-res=$(jq -r --arg uid "$uid" --arg ns "$NS2" --arg pod "$POD2" --arg ctr "$CTR2" --arg id "$old_id" '
+res=$(jq -r --arg uid "$uid" --arg id "$old_id" '
 	[.pods[] | select(.pod_uid == $uid)] as $f
 	| if ($f | length) != 1 then "pod \($uid): found \($f | length) times"
 	  else $f[0] as $p
-	  | (if $p.namespace != $ns then "namespace \($p.namespace | tojson) != \($ns | tojson)" else empty end),
-	    (if $p.pod != $pod then "pod \($p.pod | tojson) != \($pod | tojson)" else empty end),
-	    ([$p.containers[] | select(.container_id == $id)] as $c
-	     | if ($c | length) != 1 then "container \($id): found \($c | length) times"
-	       elif $c[0].container != $ctr then "container \($c[0].container | tojson) != \($ctr | tojson)"
-	       elif $c[0].sandbox then "container \($ctr | tojson) is marked as the sandbox" else empty end),
-	    ([$p.containers[] | select(.sandbox)] as $s
-	     | if [$s[].container] != ["POD"] then "sandboxes: \([$s[].container])" else empty end)
-	  end' "$D/out.json")
+	  | (if $p.namespace != "" then "namespace \($p.namespace | tojson): expected none" else empty end),
+	    (if $p.pod != $uid then "pod \($p.pod | tojson): expected its UID" else empty end),
+	    (if ($p.containers | length) != 2 then "\($p.containers | length) containers, expected 2" else empty end),
+	    ($p.containers[] | select(.container != .container_id or .sandbox) | "container \(.container | tojson): expected its ID, not the sandbox")
+	  end,
+	  (if [.pods[] | select(.namespace != "") | .pod] != ["job-7f9c", "web-0", "coredns-5d78c9869d-x7k2p"]
+	   then "the named pods: \([.pods[] | select(.namespace != "") | .pod])" else empty end)' "$D/out.json")
 [ -z "$res" ] || fail "hostile names: $res"
-# and the escapes themselves, in the raw text
-for esc in '\"q\"' '\\b' '\u0001' '\u001f'; do
-	grep -qF -- "$esc" "$D/out.json" || fail "hostile names: no $esc escape in the JSON"
-done
-grep -qF -e '\n' -e '\u000a' "$D/out.json" || fail "hostile names: the newline is not escaped"
-grep -qF -e '\t' -e '\u0009' "$D/out.json" || fail "hostile names: the tab is not escaped"
-# the table: still one line per pod (and container), no control characters reach the terminal
+[ -z "$(grep -v "' is not trusted: " "$D/err")" ] || fail "hostile names: podmem said more: $(cat "$D/err")"
+assert_eq "hostile names: untrusted entries said" 2 "$(assert_untrusted_said "$D" "$D/err")"
+perl -ne 'chomp; exit 1 if /[\x00-\x1f\x7f-\xff]/' "$D/err" || fail "hostile names: raw bytes in the warnings: $(cat -A "$D/err")"
+grep -qF "pod log directory 'ns \"q\" \\x5cb\\x09t_pod with space, \"quotes\",\\x0anew line \\x01\\x1f\\x7f \\xc3\\xa9 " "$D/err" ||
+	fail "hostile names: the pod log directory's name is not said escaped: $(cat "$D/err")"
+grep -qF "' in '$D/log/pods' is not trusted: its namespace is not a DNS-1123 label (a byte other than a-z, 0-9 and '-'); its pod is shown by its UID" "$D/err" ||
+	fail "hostile names: the reason is not said: $(cat "$D/err")"
 "$P" --containers "${OPTS[@]}" > "$D/table" 2> "$D/err" || fail "podmem (table) exited $? on hostile log names: $(cat "$D/err")"
-perl -ne 'chomp; exit 1 if /[\x00-\x1f\x7f]/' "$D/table" || fail "hostile names: control characters in the table: $(cat -A "$D/table")"
 assert_eq "hostile names: table lines (node, header, 4 pods, 9 containers)" 15 "$(wc -l < "$D/table")"
-grep -q "^ns \"q\" \\\\b?t/pod with space, \"quotes\",?new line ???" "$D/table" ||
-	fail "hostile names: the pod's row (control characters as '?') is not in the table: $(cat -A "$D/table")"
+grep -q "^$uid " "$D/table" || fail "hostile names: the pod's row (its UID) is not in the table: $(cat -A "$D/table")"
+
+# ---- hostile names of cgroups (a host without Kubernetes: the groups) --------------
+# The names reach every output: JSON escapes them, the table passes no control character
+
+make_fixture hostile-groups --version 2 --no-kube
+mv "$D/cgroup/user.slice" "$D/cgroup/$POD2"
+"$P" --json "${OPTS[@]}" > "$D/out.json" 2> "$D/err" || fail "podmem exited $? on hostile group names: $(cat "$D/err")"
+[ ! -s "$D/err" ] || fail "hostile group names: podmem wrote to stderr: $(cat "$D/err")"
+assert_eq "hostile group names: the JSON is one line" 1 "$(wc -l < "$D/out.json")"
+perl -ne 'chomp; exit 1 if /[\x00-\x1f]/' "$D/out.json" || fail "hostile group names: raw control characters in the JSON"
+jq -e . "$D/out.json" >/dev/null 2>&1 || fail "hostile group names: the output is not JSON: $(head -c 1500 "$D/out.json")"
+assert_eq "hostile group names: the group, by its name" "group|$POD2|$POD2" \
+	"$(jq -r --arg g "$POD2" '.pods[] | select(.pod == $g) | "\(.kind)|\(.pod)|\(.cgroup)"' "$D/out.json")"
+assert_eq "hostile group names: groups" 4 "$(jq '.pods | length' "$D/out.json")"
+# and the escapes themselves, in the raw text
+for esc in '\"quotes\"' '\\' '\u0001' '\u001f'; do
+	grep -qF -- "$esc" "$D/out.json" || fail "hostile group names: no $esc escape in the JSON"
+done
+grep -qF -e '\n' -e '\u000a' "$D/out.json" || fail "hostile group names: the newline is not escaped"
+# the table: still one line per group, no control characters reach the terminal
+"$P" --containers "${OPTS[@]}" > "$D/table" 2> "$D/err" || fail "podmem (table) exited $? on hostile group names: $(cat "$D/err")"
+perl -ne 'chomp; exit 1 if /[\x00-\x1f\x7f]/' "$D/table" || fail "hostile group names: control characters in the table: $(cat -A "$D/table")"
+assert_eq "hostile group names: table lines (node, header, 4 groups, 2 cgroups in them)" 8 "$(wc -l < "$D/table")"
+grep -q "^pod with space, \"quotes\",?new line ???" "$D/table" ||
+	fail "hostile group names: the group's row (control characters as '?') is not in the table: $(cat -A "$D/table")"
 note "damaged files and hostile names: sample exact, $CHECKED values compared"

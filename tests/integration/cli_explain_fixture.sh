@@ -195,15 +195,18 @@ usage_error novalue "option '--request' needs a value" default/web-0 --request
 # a control character in the name asked for is not echoed raw
 usage_error ctlname "no pod 'a?[31mb'" $'a\e[31mb'
 
-# ---- control characters in pod and container names reach no terminal; JSON keeps them, escaped
+# ---- log names with control characters are not Kubernetes names: not trusted
+# (the pod by its UID, the container by its ID), each said once
 mv "$T/v2/log/pods/default_web-0_$WEB" "$T/v2/log/pods/default_web"$'\e[31m'"-0"$'\n'"x_$WEB"
 link=$(ls "$T/v2/log/containers/" | grep "_app-$(cid "$WEB/app").log")
 mv "$T/v2/log/containers/$link" "$T/v2/log/containers/web-0_default_ap"$'\e'"p-$(cid "$WEB/app").log"
-x ctl "$WEB"
-assert_eq "control characters: the JSON name" "web"$'\e[31m'"-0"$'\n'"x" "$(jq -r .pod.pod "$T/ctl.json")"
-text ctl "$WEB"
-assert_contains "control characters: the text" "$(cat "$T/ctl.txt")" "default/web?[31m-0?x: burstable pod"
-assert_contains "control characters: a container in the evidence" "$(cat "$T/ctl.txt")" "container ap?p"
+"$B/podmem" explain --json "${FIX_OPTS[@]}" "$WEB" > "$T/ctl.json" 2> "$T/ctl.err" || fail "ctl: podmem explain exited $?: $(cat "$T/ctl.err")"
+assert_eq "untrusted names: the pod" "|$WEB" "$(jq -r '"\(.pod.namespace)|\(.pod.pod)"' "$T/ctl.json")"
+assert_eq "untrusted names: said once each" 2 "$(assert_untrusted_said "$T/v2" "$T/ctl.err")"
+assert_eq "untrusted names: lines on stderr" 2 "$(wc -l < "$T/ctl.err")"
+"$B/podmem" explain "${FIX_OPTS[@]}" "$WEB" > "$T/ctl.txt" 2> "$T/ctl.err" || fail "ctl: podmem explain exited $?: $(cat "$T/ctl.err")"
+assert_contains "untrusted names: the text" "$(cat "$T/ctl.txt")" "$WEB: burstable pod"
+perl -ne 'exit 1 if /[\x00-\x09\x0b-\x1f\x7f]/' "$T/ctl.txt" "$T/ctl.err" || fail "untrusted names: a control character reaches the terminal"
 
 # ---- --rules: every code, once
 "$B/podmem" explain --rules > "$T/rules.md" || fail "podmem explain --rules exited $?"
@@ -220,4 +223,10 @@ x group system.slice
 assert_eq "a group" '["group","system.slice"]' "$(jq -c '[.pod.kind, .pod.pod]' "$T/group.json")"
 text group system.slice
 assert_contains "a group, in words" "$(cat "$T/group.txt")" "system.slice: a cgroup (no Kubernetes here)"
+# control characters in a group's name reach no terminal; JSON keeps them, escaped
+mv "$T/nokube/cgroup/user.slice" "$T/nokube/cgroup/web"$'\e[31m'"-0"$'\n'"x"
+x ctl "web"$'\e[31m'"-0"$'\n'"x"
+assert_eq "control characters: the JSON name" "web"$'\e[31m'"-0"$'\n'"x" "$(jq -r .pod.pod "$T/ctl.json")"
+text ctl "web"$'\e[31m'"-0"$'\n'"x"
+assert_contains "control characters: the text" "$(cat "$T/ctl.txt")" "web?[31m-0?x: a cgroup (no Kubernetes here)"
 note "explained $(ls "$T"/*.json | wc -l) fixture pods; every text in 80 columns"

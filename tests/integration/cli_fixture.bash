@@ -66,9 +66,11 @@ make_fixture() {
 
 # pods.tsv and ids.tsv: what the test expects of each pod's identity, from
 # the fixture's pod log directories (<ns>_<pod>_<uid>), kubelet's cgroup
-# naming and mktree.sh's container IDs (sha256 of "<uid>/<container>")
+# naming and mktree.sh's container IDs (sha256 of "<uid>/<container>"), and
+# whether podmem may trust the names (1: Kubernetes names, lib.sh's k8s_label
+# and k8s_subdomain; 0: shown by UID and ID)
 write_identities() {
-	local dir b ns rest uid pod q found qos path ctr id
+	local dir b ns rest uid pod q found qos path ctr id trusted ctr_trusted
 	declare -A uid_of
 	: > "$D/pods.tsv"; : > "$D/ids.tsv"
 	[ "$KUBE" = 1 ] || return 0
@@ -83,7 +85,9 @@ write_identities() {
 		done
 		[ "$found" = 1 ] || fail "$D: pod $uid: found $found directories by kubelet's $DRIVER naming (prefix '$PREFIX')"
 		path=$(pod_path "$DRIVER" "$PREFIX" "$qos" "$uid")
-		printf '%s\t%s\t%s\t%s\t%s\n' "$ns" "$pod" "$uid" "$qos" "$path" >> "$D/pods.tsv"
+		trusted=0
+		k8s_label "$ns" && k8s_subdomain "$pod" && trusted=1
+		printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$ns" "$pod" "$uid" "$qos" "$path" "$trusted" >> "$D/pods.tsv"
 		uid_of["$ns	$pod"]=$uid
 	done
 	while IFS=$'\t' read -r ns pod ctr; do
@@ -92,7 +96,9 @@ write_identities() {
 		id=$(printf '%s' "$uid/$ctr" | sha256sum | cut -c1-64)
 		[ -n "$(find "$D/cgroup" -type d -name "*$id*" -print -quit)" ] ||
 			fail "$D: no cgroup for container $ns/$pod/$ctr (id $id): has mktree.sh's ID scheme changed?"
-		printf '%s\t%s\t%s\t%s\n' "$ns" "$pod" "$ctr" "$id" >> "$D/ids.tsv"
+		ctr_trusted=0
+		k8s_label "$ns" && k8s_subdomain "$pod" && { [ "$ctr" = POD ] || k8s_label "$ctr"; } && ctr_trusted=1
+		printf '%s\t%s\t%s\t%s\t%s\n' "$ns" "$pod" "$ctr" "$id" "$ctr_trusted" >> "$D/ids.tsv"
 	done < <(awk -F'\t' '$1 == "container" {print $2 "\t" $3 "\t" $4}' "$D/expect.tsv" | sort -u)
 	local qs
 	qs=$(cut -f4 "$D/pods.tsv" | sort -u | tr '\n' ' ')
@@ -107,7 +113,13 @@ check() {
 	[ "$named" = 1 ] || tag="$D (unnamed)"
 	out=$D/out.$named.json err=$D/err.$named
 	"$B/podmem" --json "${OPTS[@]}" "$@" > "$out" 2> "$err" || fail "$tag: podmem exited $?: $(head -c 1000 "$err")"
-	[ ! -s "$err" ] || fail "$tag: podmem wrote to stderr on a valid fixture: $(head -c 1000 "$err")"
+	# the only lines: one for each log entry whose names are not Kubernetes names
+	[ -z "$(grep -v "' is not trusted: " "$err")" ] || fail "$tag: podmem wrote to stderr on a valid fixture: $(head -c 1000 "$err")"
+	if [ "$named" = 1 ]; then
+		assert_untrusted_said "$D" "$err" >/dev/null
+	else
+		assert_eq "$tag: lines saying a log name is not trusted" 0 "$(grep -c . "$err")"
+	fi
 	write_identities
 	# physical RAM, from the fixture's memory blocks: the online ones times their size
 	local blocks physical
@@ -136,7 +148,8 @@ check() {
 # the same order, each column in the table's binary units ("-" when absent)
 check_table() {
 	local sample=$1 table; shift
-	table=$("$B/podmem" --containers "${OPTS[@]}" "$@" 2>&1) || fail "$D: podmem (table) exited $?: $table"
+	table=$("$B/podmem" --containers "${OPTS[@]}" "$@" 2>"$D/table.err") || fail "$D: podmem (table) exited $?: $(cat "$D/table.err")"
+	[ -z "$(grep -v "' is not trusted: " "$D/table.err")" ] || fail "$D: podmem (table) wrote to stderr: $(cat "$D/table.err")"
 	printf '%s\n' "$table" > "$D/table"
 	jq -r '
 		# (names hold no tab or newline here; @tsv would escape their backslashes)

@@ -8,9 +8,11 @@
 #      --arg root CGROUP_ROOT --arg podmem VERSION
 #
 #   expect.tsv  kind \t namespace \t pod \t container \t metric \t value ("-": absent)
-#   pods.tsv    namespace \t pod \t uid \t qos \t cgroup   (the test's expectation of each pod)
-#   ids.tsv     namespace \t pod \t container \t id
+#   pods.tsv    namespace \t pod \t uid \t qos \t cgroup \t trusted  (the test's expectation of each pod)
+#   ids.tsv     namespace \t pod \t container \t id \t trusted
 #   named       1: podmem was given the fixture's log directories; 0: empty ones
+#   trusted     1: Kubernetes names, shown; 0: not trusted, the pod shown by its UID
+#               (and not named for the sandbox guess), the container by its ID
 #
 # Prints {"checked": N, "errors": [...]}: N values compared, one line per mismatch.
 
@@ -58,8 +60,9 @@ def sorted_desc($a): [range(1; $a | length) | select($a[. - 1] < $a[.])] | lengt
 
 $out[0] as $j
 | rows($exp) as $E
-| (rows($pods) | map({key: (.[0] + "\t" + .[1]), value: {ns: .[0], pod: .[1], uid: .[2], qos: .[3], cgroup: .[4]}}) | from_entries) as $P
+| (rows($pods) | map({key: (.[0] + "\t" + .[1]), value: {ns: .[0], pod: .[1], uid: .[2], qos: .[3], cgroup: .[4], named: ($named == "1" and .[5] == "1")}}) | from_entries) as $P
 | (rows($ids) | map({key: (.[0] + "\t" + .[1] + "\t" + .[2]), value: .[3]}) | from_entries) as $I
+| (rows($ids) | map({key: (.[0] + "\t" + .[1] + "\t" + .[2]), value: ($named == "1" and .[4] == "1")}) | from_entries) as $IN
 | ($E | reduce .[] as $r ({}; .[$r[0:4] | join("\t")] += {($r[4]): $r[5]})) as $X
 | ($mi | split("\n") | map(select(length > 0) | capture("^(?<k>[^:]+):\\s*(?<n>[0-9]+)(?<kb> kB)?$"))
    | map({key: .k, value: ((.n | tonumber) * (if .kb then 1024 else 1 end))}) | from_entries) as $M
@@ -115,8 +118,8 @@ $out[0] as $j
          else $found[0] as $o
          | [$X | to_entries[] | select(.key | startswith("container\t\($k[1])\t\($k[2])\t")) | (.key | split("\t"))[3]] as $ctrs
          | ([ (if $o.kind != "pod" then "\($where): kind \($o.kind | show)" else empty end),
-              (if $o.namespace != (if $isnamed then $p.ns else "" end) then "\($where): namespace \($o.namespace | show)" else empty end),
-              (if $o.pod != (if $isnamed then $p.pod else $p.uid end) then "\($where): pod \($o.pod | show)" else empty end),
+              (if $o.namespace != (if $p.named then $p.ns else "" end) then "\($where): namespace \($o.namespace | show)" else empty end),
+              (if $o.pod != (if $p.named then $p.pod else $p.uid end) then "\($where): pod \($o.pod | show)" else empty end),
               (if $o.qos != $p.qos then "\($where): qos: expected \($p.qos), got \($o.qos | show)" else empty end),
               (if $o.cgroup != $p.cgroup then "\($where): cgroup: expected \($p.cgroup), got \($o.cgroup | show)" else empty end),
               (if ($o.containers | length) != ($ctrs | length) then "\($where): \($o.containers | length) containers, expected \($ctrs | length): \([$o.containers[].container])" else empty end)
@@ -130,7 +133,7 @@ $out[0] as $j
               elif ($cf | length) != 1 then {errors: ["\($cw) (id \($id)): found \($cf | length) times"], checked: 0}
               else $cf[0] as $co
               | ([ (if $co.runtime != $runtime then "\($cw): runtime: expected \($runtime | show), got \($co.runtime | show)" else empty end),
-                   (if $isnamed then
+                   (if $p.named and $IN["\($k[1])\t\($k[2])\t\($c)"] then
                       (if $co.container != $c then "\($cw): container name \($co.container | show)" else empty end),
                       (if $co.sandbox != ($c == "POD") then "\($cw): sandbox \($co.sandbox | show)" else empty end)
                     elif $c != "POD" then

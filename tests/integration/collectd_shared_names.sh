@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Two cgroups whose names would meet in one collectd plugin instance never
 # write into one series: a top-level group named "node" (on a host without
-# Kubernetes) is not the node, and names with "_" from the log directories
-# ("ns_a_b" + container "x" against "ns_a" ... ) are named by identity
-# instead; the node keeps "node"; said once.
+# Kubernetes) is not the node (named by identity instead; the node keeps
+# "node"; said once), and names with "_" from the log directories ("ns_a_b"
+# + container "x" against "ns_a" ...) are not trusted, so they meet nothing.
 . "$(dirname "$0")/lib.sh"
 . "$SRC/tests/integration/lib_collectd.sh"
 
@@ -24,25 +24,31 @@ inst=$(cd "$CSV/$CD_HOST" && ls -d podmem-node~*)
 assert_eq "warnings about shared instances" 1 "$(grep -c 'would be shared by two cgroups' "$T/g.conf.log")"
 note "a group named node is $inst; the node keeps podmem-node"
 
-# names with "_" a tenant can write into kubelet's log directories
+# names with "_" a tenant can write into kubelet's log directories: not
+# Kubernetes names, so not trusted, and they meet no other pod's names (the
+# pod "web-0_app" of default, whose container "app" would have been
+# default_web-0_app_app, is named by its UID; the pod now named web-0 keeps
+# default_web-0 and its container "app" default_web-0_app); said once
 fixture "$T/k" --version 2 >/dev/null
 uid=2a3b4c5d-6e7f-4081-9293-0000000000b2 # default/web-0
 logs=$T/k/log
-mv "$logs/pods/default_web-0_$uid" "$logs/pods/default_web-0_app_$uid" # pod "web-0_app": instance default_web-0_app
-# and a container "app" of pod web-0 ... is now in pod "web-0_app": its instance default_web-0_app_app; the pod itself
-# default_web-0_app: make a second pod named "web-0" whose container "app" would be "default_web-0_app"
+mv "$logs/pods/default_web-0_$uid" "$logs/pods/default_web-0_app_$uid"
 job=3c4d5e6f-7081-4293-a4b5-0000000000c3
 mv "$logs/pods/batch_job-7f9c_$job" "$logs/pods/default_web-0_$job"
 worker=$(cd "$logs/containers" && ls job-7f9c_batch_worker-*.log)
 mv "$logs/containers/$worker" "$logs/containers/web-0_default_app-${worker#job-7f9c_batch_worker-}"
 cd_conf "$T/k.conf" 1 "$(conf_for "$T/k")"
 cd_start "$T/k.conf"
-two_pods() { [ "$(ls "$CSV/$CD_HOST" | grep -c '~')" -ge 2 ]; }
-cd_wait 20 two_pods || fail "the pods whose names meet were not renamed: $(ls "$CSV/$CD_HOST" | tr '\n' ' ')"
+both() { [ -d "$CSV/$CD_HOST/podmem-${uid}_app" ] && [ -d "$CSV/$CD_HOST/podmem-default_web-0_app" ]; }
+cd_wait 20 both || fail "no podmem-${uid}_app beside podmem-default_web-0_app: $(ls "$CSV/$CD_HOST" | tr '\n' ' ')"
 cd_stop
-[ ! -d "$CSV/$CD_HOST/podmem-default_web-0_app" ] || fail "two cgroups still write into podmem-default_web-0_app"
-for d in $(cd "$CSV/$CD_HOST" && ls -d podmem-*~*); do
-	[[ $d =~ ^podmem-[0-9a-f-]+(_[0-9a-f]+)?~[0-9a-f]{16}$ ]] || fail "a renamed instance is not UID[_ID]~HASH: $d"
-done
-assert_eq "warnings about shared instances" 1 "$(grep -c 'would be shared by two cgroups' "$T/k.conf.log")"
-note "pods whose names meet through '_' are named $(cd "$CSV/$CD_HOST" && ls -d podmem-*~* | tr '\n' ' ')"
+assert_eq "instances renamed" "" "$(cd "$CSV/$CD_HOST" && ls -d podmem-*~* 2>/dev/null | tr '\n' ' ')"
+assert_eq "warnings about shared instances" 0 "$(grep -c 'would be shared by two cgroups' "$T/k.conf.log" || true)"
+assert_eq "the untrusted pod log directory, said once" 1 "$(grep -cF "'default_web-0_app_$uid' in '$logs/pods' is not trusted" "$T/k.conf.log")"
+# each series its own cgroup's: the renamed pod's container "app" is the old worker
+app_id=${worker##*-} app_id=${app_id%.log}
+want=$(podmem_json --cgroup-root "$T/k/cgroup" --proc-root "$T/k/proc" --pod-log-dir "$logs/pods" --container-log-dir "$logs/containers" 2>/dev/null |
+	jq --arg id "$app_id" '.pods[].containers[] | select(.container_id == $id) | .usage')
+got=$(tail -1 "$(ls "$CSV/$CD_HOST/podmem-default_web-0_app"/memory-usage-*)" | cut -d, -f2 | sed 's/\.0*$//')
+assert_eq "usage under podmem-default_web-0_app" "$want" "$got"
+note "a pod log directory with '_' in the name is not trusted: the pod by its UID, nothing shared, nothing renamed"

@@ -110,6 +110,59 @@ fix_opts() {
 		--container-log-dir "$1/log/containers")
 }
 
+# k8s_label S, k8s_subdomain S: whether S is a DNS-1123 label (namespaces,
+# containers: 1-63 of a-z, 0-9, '-', a letter or digit at each end) or a
+# DNS-1123 subdomain (pods: 1-253, such labels joined by '.'), as Kubernetes
+# checks names; podmem trusts no other name from the log directories
+k8s_label() {
+	local LC_ALL=C
+	[ "${#1}" -le 63 ] && [[ $1 =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]
+}
+k8s_subdomain() {
+	local LC_ALL=C
+	[ "${#1}" -le 253 ] && [[ $1 =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ ]]
+}
+
+# untrusted_logs DIR: the entries of a fixture's log directories (DIR/log/pods,
+# DIR/log/containers) whose names are not Kubernetes names, one a line:
+# "pods<TAB>UID" or "containers<TAB>ID" (the fields split as kubelet joins them)
+untrusted_logs() {
+	local e b ns rest uid pod ctr id
+	for e in "$1"/log/pods/*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		b=${e##*/} && [[ $b == *_*_?* ]] || continue
+		ns=${b%%_*} rest=${b#*_} && uid=${rest##*_} pod=${rest%_*}
+		{ k8s_label "$ns" && k8s_subdomain "$pod"; } || printf 'pods\t%s\n' "$uid"
+	done
+	for e in "$1"/log/containers/*.log; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		b=${e##*/} && b=${b%.log} && [[ $b == *_*_*-?* ]] || continue
+		pod=${b%%_*} rest=${b#*_} && ns=${rest%%_*} rest=${rest#*_} && id=${rest##*-} ctr=${rest%-*}
+		{ k8s_subdomain "$pod" && k8s_label "$ns" && k8s_label "$ctr"; } || printf 'containers\t%s\n' "$id"
+	done
+}
+
+# assert_untrusted_said DIR FILE [N]: FILE, a front end's log, says N times
+# (1) that each untrusted entry of the fixture DIR's log directories is not
+# trusted (one line each), and says it of no other entry of DIR; prints the
+# number of such entries
+assert_untrusted_said() {
+	local d=$1 f=$2 n=${3:-1} kind key pat want=0 got
+	while IFS=$'\t' read -r kind key; do
+		want=$((want + 1))
+		if [ "$kind" = pods ]; then
+			pat="_$key' in '$d/log/pods' is not trusted: "
+		else
+			pat="-$key.log' in '$d/log/containers' is not trusted: "
+		fi
+		got=$(grep -cF -- "$pat" "$f") || true
+		assert_eq "$f: lines saying that the $kind log entry of $key is not trusted" "$n" "$got"
+	done < <(untrusted_logs "$d")
+	got=$(grep -F "' in '$d/log/" "$f" | grep -c "' is not trusted: ") || true
+	assert_eq "$f: lines saying that a log entry of $d is not trusted" $((want * n)) "$got"
+	printf '%s\n' "$want"
+}
+
 # fixture DIR ARGS...: writes a fixture node (see tests/fixtures/mktree.sh);
 # then FIX_OPTS holds the podmem options that point at it
 fixture() {

@@ -220,6 +220,33 @@ compare_values() {
 		END { for (k in a) if ((k in b) && !(k in seen)) print "missing: " k " = " a[k] }' "$1" "$2" "$3"
 }
 
+# as_instances JSON: the sample with each group named as collectd's plugin
+# instance must name it (the tests' keys for groups are their instances): a
+# name with bytes an identifier cannot carry has them as '_', one longer than
+# 127 bytes is cut (at a character) to 110, and either gets '~' and the first
+# 16 hex digits of the SHA-256 of the name (pm_cd_names.c, written again here)
+as_instances() {
+	python3 -c '
+import hashlib, json, sys
+doc = json.load(open(sys.argv[1], encoding="utf-8", errors="strict"))
+def inst(name):
+    b = name.encode()
+    safe = "".join(ch if ord(ch) > 0x7f or (0x20 < ord(ch) < 0x7f and ch not in "/\"\\~") else "_" for ch in name)
+    if safe == name and len(b) <= 127:
+        return name
+    out = ""
+    for ch in safe:
+        if len((out + ch).encode()) > 110:
+            break
+        out += ch
+    return out + "~" + hashlib.sha256(b).hexdigest()[:16]
+for p in doc["pods"]:
+    if p["kind"] == "group":
+        p["pod"] = inst(p["pod"])
+json.dump(doc, sys.stdout, ensure_ascii=False)
+' "$1"
+}
+
 # check_instances DIR JSON TABLE: each pod, container and group of the
 # sample JSON has one plugin instance of its own in TABLE (csv_table):
 # <namespace>_<pod>[_<container>] where the names are plain and fit, else a

@@ -76,6 +76,12 @@ agentx_stop() {
 	assert_eq "podmem-agentx's stdout" "" "$(cat "$T/agentx.out")"
 }
 
+# agentx_said LOG: podmem-agentx's log but for the lines of every run (connected,
+# started, stopping): its warnings and errors
+agentx_said() {
+	grep -vE '^(NET-SNMP version .* AgentX subagent connected|podmem-agentx [^ ]+: [0-9]+ (pods|groups) under .*, sampling every .*|stopping)$' "$1" || true
+}
+
 # oid_str STRING: STRING as an index, as the agent encodes it: .LENGTH.BYTE...
 oid_str() {
 	printf '.%d' "${#1}"

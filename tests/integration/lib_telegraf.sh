@@ -5,24 +5,31 @@ EXECD=$B/podmem-execd
 [ -x "$EXECD" ] || fail "$EXECD is not built (make build-all)"
 command -v jq >/dev/null || skip "jq is not installed (apt-get install jq)"
 
-# The names mktree.sh --hostile gives its fourth pod, exactly.
+# The names mktree.sh --hostile gives its fourth pod's log entries, exactly:
+# not Kubernetes names, so podmem shows that pod by its UID, its containers
+# by their IDs. And the two groups it adds with --no-kube, shown by name.
 HOSTILE_NS='ns with space,comma=eq'
 HOSTILE_POD='pod "quoted" \back\slash,é=ü 漢字'
 HOSTILE_CTR='ctr=1, "two"\three'
+HOSTILE_UID=4d5e6f70-8192-43a4-b5c6-0000000000d4
+HOSTILE_GROUP='grp with space,comma=eq "quoted" \back\slash,é=ü 漢字'
+ODD_GROUP=$'grp\n7f9c\tx\\'
 
 # fixture_set DIR: the fixture nodes every format is checked on, one directory
 # each under DIR, named as in FIXTURES:
 #   v1-hostile, v2-hostile  mktree.sh --hostile on cgroup v1 (cgroupfs: the
 #                           runtime unknown) and v2 (systemd, CRI-O: known)
-#   v2-nokube               a host with no kubepods tree: groups, empty tags
-#   v2-oddnames             a pod named with a newline, a tab and a trailing
-#                           backslash, and a pod with no log directory (no
-#                           namespace; its UID as the name)
+#   v2-nokube               a host with no kubepods tree: groups, empty tags;
+#                           two groups named HOSTILE_GROUP and ODD_GROUP
+#   v2-oddnames             a pod log directory named with a newline, a tab
+#                           and a trailing backslash (not trusted: the UID),
+#                           and a pod with no log directory (no namespace;
+#                           its UID as the name)
 fixture_set() {
 	local d=$1
 	"$SRC/tests/fixtures/mktree.sh" "$d/v1-hostile" --version 1 --hostile
 	"$SRC/tests/fixtures/mktree.sh" "$d/v2-hostile" --version 2 --hostile --driver systemd --runtime crio
-	"$SRC/tests/fixtures/mktree.sh" "$d/v2-nokube" --version 2 --no-kube
+	"$SRC/tests/fixtures/mktree.sh" "$d/v2-nokube" --version 2 --no-kube --hostile
 	"$SRC/tests/fixtures/mktree.sh" "$d/v2-oddnames" --version 2
 	local pods=$d/v2-oddnames/log/pods uid=3c4d5e6f-7081-4293-a4b5-0000000000c3
 	mv "$pods/batch_job-7f9c_$uid" "$pods/batch_job"$'\n'"7f9c"$'\t'"x\\_$uid"

@@ -58,6 +58,7 @@ agentx_stop
 
 # 2. on the cgroup v1 node with hostile names
 fix_opts "$T/v1"
+: >"$T/agentx.log" # (this run's log alone)
 agentx_start -i 1 "${FIX_OPTS[@]}"
 WEB=2a3b4c5d-6e7f-4081-9293-0000000000b2 JOB=3c4d5e6f-7081-4293-a4b5-0000000000c3
 out=$(snmpget "${SNMP[@]}" "$AGENT" "podmemPodName.\"$WEB\"" podmemPodCount.0)
@@ -83,6 +84,19 @@ rc=0; out=$(snmpset "${SNMP[@]/public/private}" "$AGENT" 'podmemPodName."new-row
 [ "$rc" != 0 ] || fail "snmpset creating a row succeeded: $out"
 assert_contains "snmpset creating a row" "$out" "notWritable"
 assert_eq "podmemPodName after the SETs" "web-0" "$(snmpget "${SNMP[@]}" -Oqv "$AGENT" "podmemPodName.\"$WEB\"")"
+
+# the hostile pod's log names are not Kubernetes names: not trusted, so its
+# row is named by its UID, with no namespace, and its containers by their IDs;
+# the subagent's log says so once for each entry, however many samples it takes
+HOSTILE=4d5e6f70-8192-43a4-b5c6-0000000000d4
+assert_eq "the hostile pod's name and namespace" "$HOSTILE|" \
+	"$(snmpget "${SNMP[@]}" -Oqv "$AGENT" "podmemPodName.\"$HOSTILE\"" "podmemPodNamespace.\"$HOSTILE\"" | paste -sd'|')"
+ids=$(snmpwalk "${SNMP[@]}" -OQ -Os "$AGENT" podmemContainerName | grep -F "\"$HOSTILE\"" | sed 's/.*\."\([0-9a-f]*\)" = \(.*\)$/\1 \2/')
+assert_eq "the hostile pod's containers, named by their IDs" 2 "$(awk '$1 == $2' <<<"$ids" | wc -l)"
+t0=$(snmpget "${SNMP[@]}" -Oqv "$AGENT" podmemSampleTime.0)
+sampled_again() { [ "$(snmpget "${SNMP[@]}" -Oqv "$AGENT" podmemSampleTime.0)" != "$t0" ]; }
+wait_for 10 sampled_again || fail "podmem-agentx -i 1 took no new sample"
+assert_eq "untrusted log entries said once in podmem-agentx's log" 2 "$(assert_untrusted_said "$T/v1" "$T/agentx.log")"
 
 # a restart of the subagent keeps every index
 snmpwalk "${SNMP[@]}" -On "$AGENT" podmemObjects | grep -v '^\.1\.3\.6\.1\.4\.1\.32473\.1\.1\.5\.0 ' >"$T/before"

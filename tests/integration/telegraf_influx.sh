@@ -38,7 +38,11 @@ for fx in "${FIXTURES[@]}"; do
 	execd_batch "$n" "$dir/batch1.lp"
 	execd_batch "$n" "$dir/batch2.lp"
 	execd_finish
-	[ ! -s "$T/execd.err" ] || fail "$fx: podmem-execd complained: $(cat "$T/execd.err")"
+	# nothing said but, once each over the two batches, the log entries not trusted
+	[ -z "$(grep -v "' is not trusted: " "$T/execd.err")" ] || fail "$fx: podmem-execd complained: $(cat "$T/execd.err")"
+	untrusted=$(assert_untrusted_said "$dir" "$T/execd.err")
+	case $fx in *-hostile) want=2 ;; v2-oddnames) want=1 ;; *) want=0 ;; esac
+	assert_eq "$fx: untrusted log entries said" "$want" "$untrusted"
 	ts1=$(batch_time "$dir/batch1.lp")
 	ts2=$(batch_time "$dir/batch2.lp")
 	[ "$ts1" != "$ts2" ] || fail "$fx: two batches share the timestamp $ts1"
@@ -98,20 +102,36 @@ for fx in "${FIXTURES[@]}"; do
 	grep -q '|true$' "$dir/expect.rs" || [ "$fx" = v2-nokube ] || fail "$fx: no sandbox container to check"
 	case $fx in
 	*-hostile)
-		# the hostile names come back exactly as mktree.sh wrote them
+		# the hostile log names are not trusted: the pod is tagged by its UID,
+		# with no namespace tag, its containers by their IDs
+		got=$(influx_query "$db" "SELECT last(usage) FROM podmem_container WHERE pod_uid = '$HOSTILE_UID' GROUP BY *" |
+			jq -r '.results[0].series[] | .tags | "\(.namespace)|\(.pod)|\(.container == .container_id)"' | sort -u)
+		assert_eq "$fx: the hostile pod's containers, tagged" "|$HOSTILE_UID|true" "$got"
+		assert_eq "$fx: its containers" 2 "$(influx_query "$db" "SELECT last(usage) FROM podmem_container WHERE pod_uid = '$HOSTILE_UID' GROUP BY *" |
+			jq '.results[0].series | length')"
 		for kv in "namespace|$HOSTILE_NS" "pod|$HOSTILE_POD" "container|$HOSTILE_CTR"; do
 			key=${kv%%|*} want=${kv#*|}
 			got=$(influx_query "$db" "SHOW TAG VALUES FROM podmem_container WITH KEY = \"$key\"" |
 				jq -r --arg w "$want" '.results[0].series[0].values[] | select(.[1] == $w) | .[1]')
-			assert_eq "$fx: tag $key round trip" "$want" "$got"
+			assert_eq "$fx: the untrusted $key is in no tag" "" "$got"
+		done
+		;;
+	v2-nokube)
+		# the hostile group names come back exactly as mktree.sh wrote them;
+		# a newline cannot be in a tag: it arrives as the two characters \n;
+		# the trailing backslash is dropped
+		for want in "$HOSTILE_GROUP" 'grp\n7f9c\tx'; do
+			got=$(influx_query "$db" "SHOW TAG VALUES FROM podmem_pod WITH KEY = \"pod\"" |
+				jq -r --arg w "$want" '.results[0].series[0].values[] | select(.[1] == $w) | .[1]')
+			assert_eq "$fx: tag pod round trip" "$want" "$got"
 		done
 		;;
 	v2-oddnames)
-		# a newline cannot be in a tag: it arrives as the two characters \n;
-		# the trailing backslash is dropped; the unnamed pod has no namespace tag
-		got=$(influx_query "$db" "SELECT usage FROM podmem_pod WHERE pod_uid = '3c4d5e6f-7081-4293-a4b5-0000000000c3' GROUP BY pod" |
-			jq -r '.results[0].series[0].tags.pod')
-		assert_eq "$fx: pod name with a newline and a tab" 'job\n7f9c\tx' "$got"
+		# the log directory with a newline is not trusted: the pod by its UID;
+		# the unnamed pod has no namespace tag
+		got=$(influx_query "$db" "SELECT usage FROM podmem_pod WHERE pod_uid = '3c4d5e6f-7081-4293-a4b5-0000000000c3' GROUP BY pod, namespace" |
+			jq -r '.results[0].series[0].tags | "\(.namespace)|\(.pod)"')
+		assert_eq "$fx: pod log directory with a newline and a tab" "|3c4d5e6f-7081-4293-a4b5-0000000000c3" "$got"
 		got=$(influx_query "$db" "SELECT count(usage) FROM podmem_pod WHERE pod = '2a3b4c5d-6e7f-4081-9293-0000000000b2' AND namespace = ''" |
 			jq -r '.results[0].series[0].values[0][1]')
 		assert_eq "$fx: points of the unnamed pod, with no namespace tag" 2 "$got"

@@ -17,7 +17,10 @@ for fx in "${FIXTURES[@]}"; do
 	prom=$dir/textfile/podmem.prom
 	"$EXECD" "${FIX_OPTS[@]}" --once --format prometheus --output "$prom" 2>"$T/execd.err" ||
 		fail "$fx: podmem-execd --once failed: $(cat "$T/execd.err")"
-	[ ! -s "$T/execd.err" ] || fail "$fx: podmem-execd complained: $(cat "$T/execd.err")"
+	[ -z "$(grep -v "' is not trusted: " "$T/execd.err")" ] || fail "$fx: podmem-execd complained: $(cat "$T/execd.err")"
+	untrusted=$(assert_untrusted_said "$dir" "$T/execd.err")
+	case $fx in *-hostile) want=2 ;; v2-oddnames) want=1 ;; *) want=0 ;; esac
+	assert_eq "$fx: untrusted log entries said" "$want" "$untrusted"
 
 	lint=$(promtool check metrics <"$prom" 2>&1) || fail "$fx: promtool check metrics: $lint"
 	assert_eq "$fx: promtool check metrics output" "" "$lint"
@@ -45,10 +48,16 @@ for fx in "${FIXTURES[@]}"; do
 	assert_same_lines "$fx: samples vs podmem --json" "$dir/expect.prom" "$dir/got.prom"
 	case $fx in
 	*-hostile)
-		grep -qF 'pod="pod \"quoted\" \\back\\slash,é=ü 漢字"' "$prom" || fail "$fx: hostile pod label not escaped as expected"
+		# not trusted: by its UID, no namespace; the names are in no label
+		grep -qF "{pod=\"$HOSTILE_UID\",pod_uid=\"$HOSTILE_UID\"," "$prom" || fail "$fx: the hostile pod is not labelled by its UID"
+		! grep -qF 'quoted' "$prom" || fail "$fx: an untrusted name is in a label"
+		;;
+	v2-nokube)
+		grep -qF 'pod="grp with space,comma=eq \"quoted\" \\back\\slash,é=ü 漢字"' "$prom" || fail "$fx: hostile group label not escaped as expected"
+		grep -qF "pod=\"grp\\n7f9c"$'\t'"x\\\\\"" "$prom" || fail "$fx: newline in a label not escaped as \\n"
 		;;
 	v2-oddnames)
-		grep -qF "pod=\"job\\n7f9c"$'\t'"x\\\\\"" "$prom" || fail "$fx: newline in a label not escaped as \\n"
+		grep -qF 'pod="3c4d5e6f-7081-4293-a4b5-0000000000c3"' "$prom" || fail "$fx: the untrusted pod is not labelled by its UID"
 		;;
 	esac
 
@@ -63,7 +72,7 @@ for fx in "${FIXTURES[@]}"; do
 done
 
 # an --output that cannot be written: one error line, exit 1, nothing left behind
-fix_opts "$T/fx/v2-hostile"
+fix_opts "$T/fx/v2-nokube"
 rc=0
 "$EXECD" "${FIX_OPTS[@]}" --once --format prometheus --output "$T/nodir/podmem.prom" 2>"$T/err" || rc=$?
 assert_eq "exit status for an unwritable --output" 1 "$rc"

@@ -306,7 +306,9 @@ static void steady_state(const char *args, rlim_t nofile, size_t pods, size_t ct
 	ck_assert_uint_eq(warm, 1 + pods + ctrs);
 	ck_assert_uint_gt(before, 0);
 	ck_assert_uint_gt(seen, 0);
-	ck_assert_int_eq(lb.lines, nofile ? 1 : 0); /* kept fds for 0 of N cgroups */
+	/* the hostile pod's log directory and its container's log link are not
+	 * trusted (said once each); with NOFILE, kept fds for 0 of N cgroups */
+	ck_assert_int_eq(lb.lines, (strstr(args, "--hostile") ? 2 : 0) + (nofile ? 1 : 0));
 	pm_snapshot_free(&s);
 	pm_ctx_close(ctx);
 	fixture_remove(dir);
@@ -563,6 +565,69 @@ START_TEST(claimed_twice)
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(pm_sample(ctx, &s), 0);
 	ck_assert_int_eq(lb.lines, 2);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
+/* Log names that are not Kubernetes names (a '_' in a pod's name, an
+ * uppercase container name) are not used: the pod is shown by its UID, the
+ * container by its ID, the others keep their names; each bad entry is said
+ * once, not at each sample nor at each reload of its directory. */
+START_TEST(untrusted_names)
+{
+	struct logbuf lb = {0};
+	const char *dir = fixture_make("--version 2 --driver cgroupfs");
+	struct pm_opts o = fixture_opts(dir, &lb);
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+	const char *uid = "2a3b4c5d-6e7f-4081-9293-0000000000b2";
+
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd,
+		 "cd %s/log && mv pods/default_web-0_%s pods/default_web_0_%s && app=$(ls containers/web-0_default_app-*.log) "
+		 "&& mv $app containers/web-0_default_App-${app##*_app-}",
+		 dir, uid, uid);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_uint_eq(s.n_pods, 3);
+	ck_assert_ptr_null(find_pod(&s, "web_0"));
+	const struct pm_pod *web = find_pod(&s, uid);
+	ck_assert_ptr_nonnull(web);
+	ck_assert(!web->ident.named);
+	ck_assert_str_eq(web->ident.namespace_, "");
+	ck_assert_ptr_nonnull(find_pod(&s, "coredns-5d78c9869d-x7k2p"));
+	ck_assert_ptr_null(find_ctr(web, "App"));
+	ck_assert_ptr_null(find_ctr(web, "app"));
+	size_t by_id = 0;
+	for (size_t i = 0; i < web->n_containers; i++)
+		by_id += !web->containers[i].ident.named && !strcmp(web->containers[i].ident.name, web->containers[i].ident.id);
+	ck_assert_uint_ge(by_id, 1);
+	ck_assert_int_eq(lb.lines, 2);
+	ck_assert_int_eq(lb.worst, LOG_WARNING);
+	ck_assert_msg(strstr(lb.last, "container log link 'web-0_default_App-") &&
+			      strstr(lb.last, "is not trusted: its container name is not a DNS-1123 label") &&
+			      strstr(lb.last, "its container is shown by its ID"),
+		      "%s", lb.last);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(lb.lines, 2);
+	/* the directories change (so they are read again): the bad entries are not said again, a new one is */
+	sh("mkdir %s/log/pods/batch_other-pod_3c4d5e6f-7081-4293-a4b5-0000000000c9", dir);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(lb.lines, 2);
+	sh("mkdir '%s/log/pods/batch_job 2\n_3c4d5e6f-7081-4293-a4b5-0000000000ca'", dir);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(lb.lines, 3);
+	ck_assert_msg(strstr(lb.last, "pod log directory 'batch_job 2\\x0a_3c4d5e6f") &&
+			      strstr(lb.last, "its pod name is not a DNS-1123 subdomain"),
+		      "%s", lb.last);
+	ck_assert_ptr_nonnull(find_pod(&s, uid));
+	ck_assert_ptr_nonnull(find_pod(&s, "job-7f9c"));
 	pm_snapshot_free(&s);
 	pm_ctx_close(ctx);
 	fixture_remove(dir);
@@ -1079,6 +1144,7 @@ Suite *suite_ctx(void)
 	tcase_add_test(tc, enomem_no_stale_pods);
 	tcase_add_test(tc, names_unreadable);
 	tcase_add_test(tc, claimed_twice);
+	tcase_add_test(tc, untrusted_names);
 	tcase_add_test(tc, sandbox_guess_when_sure);
 	tcase_add_test(tc, scan_cannot_list);
 	tcase_add_test(tc, fds_every_limit);

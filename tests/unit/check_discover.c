@@ -1,4 +1,7 @@
 /* Directory names of both cgroup drivers and every runtime, and log names. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "check.h"
@@ -107,6 +110,139 @@ START_TEST(container_log_names)
 }
 END_TEST
 
+/* a string of N times C, then TAIL */
+static const char *rep(char *buf, char c, size_t n, const char *tail)
+{
+	memset(buf, c, n);
+	strcpy(buf + n, tail);
+	return buf;
+}
+
+static bool k8s_ok(const char *s, bool subdomain)
+{
+	return pm_k8s_name_invalid(s, strlen(s), subdomain) == NULL;
+}
+
+/* the DNS-1123 rules, at their edges */
+START_TEST(k8s_names)
+{
+	char b[400];
+	/* labels: namespaces and containers */
+	ck_assert(k8s_ok("default", false));
+	ck_assert(k8s_ok("a", false));
+	ck_assert(k8s_ok("0", false));
+	ck_assert(k8s_ok("kube-system", false));
+	ck_assert(k8s_ok("a--b", false));
+	ck_assert(k8s_ok("9lives", false));
+	ck_assert(k8s_ok(rep(b, 'n', 63, ""), false));
+	ck_assert(!k8s_ok(rep(b, 'n', 64, ""), false));
+	ck_assert_str_eq(pm_k8s_name_invalid(b, 64, false), "longer than 63 bytes");
+	ck_assert_str_eq(pm_k8s_name_invalid("", 0, false), "empty");
+	ck_assert_str_eq(pm_k8s_name_invalid("", 0, true), "empty");
+	ck_assert(!k8s_ok("Default", false));
+	ck_assert(!k8s_ok("a_b", false));
+	ck_assert(!k8s_ok("a.b", false)); /* a dot: only in a subdomain */
+	ck_assert(!k8s_ok("-a", false));
+	ck_assert(!k8s_ok("a-", false));
+	ck_assert(!k8s_ok("-", false));
+	ck_assert(!k8s_ok("a b", false));
+	ck_assert(!k8s_ok("caf\xc3\xa9", false));
+	ck_assert(!k8s_ok("a\nb", false));
+	ck_assert(!k8s_ok("a\"b", false));
+	ck_assert(!k8s_ok("a\\b", false));
+	ck_assert(!k8s_ok("a\x80", false));
+	ck_assert(!k8s_ok("\xff", false));
+	ck_assert(!k8s_ok("a/b", false));
+	ck_assert(!k8s_ok("a\x7f", false));
+	/* a NUL inside the length is no letter either */
+	ck_assert_ptr_nonnull(pm_k8s_name_invalid("ab\0c", 4, false));
+	/* subdomains: pods */
+	ck_assert(k8s_ok("web-0", true));
+	ck_assert(k8s_ok("coredns-5d78c9869d-x7k2p", true));
+	ck_assert(k8s_ok("a.b.c", true));
+	ck_assert(k8s_ok("my-app.v1.example-1", true));
+	ck_assert(k8s_ok("0.0", true));
+	ck_assert(k8s_ok(rep(b, 'p', 253, ""), true));
+	ck_assert(k8s_ok(rep(b, 'p', 100, ".x"), true)); /* a label of a subdomain may pass 63 (Kubernetes' rule) */
+	ck_assert(!k8s_ok(rep(b, 'p', 254, ""), true));
+	ck_assert_str_eq(pm_k8s_name_invalid(b, 254, true), "longer than 253 bytes");
+	ck_assert(!k8s_ok("a..b", true));
+	ck_assert(!k8s_ok(".a", true));
+	ck_assert(!k8s_ok("a.", true));
+	ck_assert(!k8s_ok("a.-b", true));
+	ck_assert(!k8s_ok("a-.b", true));
+	ck_assert(!k8s_ok("-a.b", true));
+	ck_assert(!k8s_ok("a.b-", true));
+	ck_assert(!k8s_ok("Web-0", true));
+	ck_assert(!k8s_ok("web_0", true));
+	ck_assert(!k8s_ok("w\xc3\xa9" "b", true));
+	ck_assert(!k8s_ok("\xe6\xbc\xa2", true));
+}
+END_TEST
+
+/* which log entries are trusted, and why the others are not */
+START_TEST(log_names_trusted)
+{
+	char why[160], b[400], name[600];
+	const char *uid = "2a3b4c5d-6e7f-4081-9293-0000000000b2";
+	ck_assert_int_eq(pm_check_pod_log_name("kube-system_coredns-5d78c9869d-x7k2p_1f2e3d4c-5b6a-4789-8abc-0000000000a1",
+					       why, sizeof why), 0);
+	ck_assert_int_eq(pm_check_pod_log_name("default_my.app.v1_uid", why, sizeof why), 0);
+	snprintf(name, sizeof name, "%s_%s_%s", rep(b, 'n', 63, ""), "p", uid);
+	ck_assert_int_eq(pm_check_pod_log_name(name, why, sizeof why), 0);
+	snprintf(name, sizeof name, "%s_%s_%s", "n", rep(b, 'p', 253, ""), uid);
+	ck_assert_int_eq(pm_check_pod_log_name(name, why, sizeof why), 0);
+	/* no names in it: not said */
+	ck_assert_int_eq(pm_check_pod_log_name(uid, why, sizeof why), 1);
+	ck_assert_int_eq(pm_check_pod_log_name("a_b", why, sizeof why), 1);
+	ck_assert_int_eq(pm_check_pod_log_name("a_b_", why, sizeof why), 1);
+	/* names not as Kubernetes allows */
+	ck_assert_int_eq(pm_check_pod_log_name("ns_a_b_uid", why, sizeof why), -EINVAL); /* '_' in the pod's name */
+	ck_assert_str_eq(why, "its pod name is not a DNS-1123 subdomain (a byte other than a-z, 0-9, '-' and '.')");
+	ck_assert_int_eq(pm_check_pod_log_name("Default_web-0_uid", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its namespace is not a DNS-1123 label (a byte other than a-z, 0-9 and '-')");
+	ck_assert_int_eq(pm_check_pod_log_name("__uid", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its namespace is not a DNS-1123 label (empty)");
+	ck_assert_int_eq(pm_check_pod_log_name("ns__uid", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its pod name is not a DNS-1123 subdomain (empty)");
+	ck_assert_int_eq(pm_check_pod_log_name("ns_-web_uid", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its pod name is not a DNS-1123 subdomain (not starting and ending with a letter or digit)");
+	ck_assert_int_eq(pm_check_pod_log_name("ns_web\n0_uid", NULL, 0), -EINVAL);
+	ck_assert_int_eq(pm_check_pod_log_name("d\xc3\xa9" "faut_web-0_uid", NULL, 0), -EINVAL);
+	snprintf(name, sizeof name, "%s_%s_%s", rep(b, 'n', 64, ""), "p", uid);
+	ck_assert_int_eq(pm_check_pod_log_name(name, why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its namespace is not a DNS-1123 label (longer than 63 bytes)");
+	snprintf(name, sizeof name, "%s_%s_%s", "n", rep(b, 'p', 254, ""), uid);
+	ck_assert_int_eq(pm_check_pod_log_name(name, why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its pod name is not a DNS-1123 subdomain (longer than 253 bytes)");
+
+	ck_assert_int_eq(pm_check_container_log_name("web-0_default_side-car-9daed8fc2b5d.log", why, sizeof why), 0);
+	ck_assert_int_eq(pm_check_container_log_name("my.app.v1_default_app-9daed8fc2b5d.log", why, sizeof why), 0);
+	snprintf(name, sizeof name, "p_n_%s-9daed8fc2b5d.log", rep(b, 'c', 63, ""));
+	ck_assert_int_eq(pm_check_container_log_name(name, why, sizeof why), 0);
+	ck_assert_int_eq(pm_check_container_log_name("web-0_default_app.log", why, sizeof why), 1);
+	ck_assert_int_eq(pm_check_container_log_name("web-0_default_app-1.txt", why, sizeof why), 1);
+	ck_assert_int_eq(pm_check_container_log_name("x-1.log", why, sizeof why), 1);
+	ck_assert_int_eq(pm_check_container_log_name("a_b_c-.log", why, sizeof why), 1);
+	/* ns_a_b + x against ns_a + b_x: the '_' is not trusted */
+	ck_assert_int_eq(pm_check_container_log_name("a_ns_b_x-9daed8fc2b5d.log", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its container name is not a DNS-1123 label (a byte other than a-z, 0-9 and '-')");
+	ck_assert_int_eq(pm_check_container_log_name("web-0_default_a.pp-9daed8fc2b5d.log", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its container name is not a DNS-1123 label (a byte other than a-z, 0-9 and '-')");
+	ck_assert_int_eq(pm_check_container_log_name("Web-0_default_app-9daed8fc2b5d.log", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its pod name is not a DNS-1123 subdomain (a byte other than a-z, 0-9, '-' and '.')");
+	ck_assert_int_eq(pm_check_container_log_name("web-0_d.x_app-9daed8fc2b5d.log", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its namespace is not a DNS-1123 label (a byte other than a-z, 0-9 and '-')");
+	ck_assert_int_eq(pm_check_container_log_name("web-0_default_-9daed8fc2b5d.log", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its container name is not a DNS-1123 label (empty)");
+	ck_assert_int_eq(pm_check_container_log_name("web-0_default_app--9daed8fc2b5d.log", why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its container name is not a DNS-1123 label (not starting and ending with a letter or digit)");
+	snprintf(name, sizeof name, "p_n_%s-9daed8fc2b5d.log", rep(b, 'c', 64, ""));
+	ck_assert_int_eq(pm_check_container_log_name(name, why, sizeof why), -EINVAL);
+	ck_assert_str_eq(why, "its container name is not a DNS-1123 label (longer than 63 bytes)");
+}
+END_TEST
+
 Suite *suite_discover(void)
 {
 	Suite *s = suite_create("discover");
@@ -114,6 +250,8 @@ Suite *suite_discover(void)
 	tcase_add_loop_test(tc, classify, 0, (int)PM_ARRAY_LEN(cases));
 	tcase_add_test(tc, pod_log_names);
 	tcase_add_test(tc, container_log_names);
+	tcase_add_test(tc, k8s_names);
+	tcase_add_test(tc, log_names_trusted);
 	suite_add_tcase(s, tc);
 	return s;
 }
