@@ -106,6 +106,20 @@ static void cg_take(struct pm_cg *old, struct pm_cg *ret)
 		pm_cg_init(ret);
 }
 
+/* OLD, the previous scan's record at the path of the directory ST (from
+ * fstatat), is that directory still, not one removed and made again at the
+ * same path (a static pod's cgroup, whose UID is that of its manifest):
+ * kept fds would read the removed one's files (ENODEV on cgroupfs, its
+ * last values on a fixture tree) for ever. A record that keeps no fds is
+ * read by path, and is right either way. */
+static bool same_dir(const struct pm_cg *old, const struct stat *st)
+{
+	struct stat ost;
+	if (old->dirfd < 0)
+		return true;
+	return fstat(old->dirfd, &ost) == 0 && ost.st_ino == st->st_ino && ost.st_dev == st->st_dev;
+}
+
 /* R: a cgroup or directory vanished (no error), or could not be opened */
 static bool vanished(int r)
 {
@@ -244,6 +258,9 @@ static int add_container(void *arg, int podfd, const char *name)
 			old = &pa->old->ctrs[i];
 			break;
 		}
+	struct stat st;
+	if (old && old->cg.dirfd >= 0 && (fstatat(podfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !same_dir(&old->cg, &st)))
+		old = NULL; /* made again since: new fds, and what runs in it is looked at again */
 	cg_take(old ? &old->cg : NULL, &c.cg);
 	c.procs = old ? old->procs : pod->ident.kind == PM_POD ? procs_of(pa->sc->d, podfd, name) : PM_PROCS_UNKNOWN;
 	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
@@ -273,6 +290,8 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	struct stat st;
 	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* gone already */
+	if (old && !same_dir(&old->cg, &st))
+		old = NULL; /* made again at the same path: none of the old fds are its own */
 	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
 	if (!p)
 		return -ENOMEM;
