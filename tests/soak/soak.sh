@@ -9,37 +9,45 @@
 # churner removes the oldest of the other pods and makes a new one in its
 # place, CHURN_RATE pods a second (every fifth one a "static pod": the same
 # UID and name, so its cgroup comes back at the same path; every eighth with
-# a pm-hog holding anon memory, killed before the removal). Meanwhile, every
-# second:
-#   - collectd (Interval 1) reads the tree through podmem.so; the node's
-#     values go to csv (one row per read), the rest stay in collectd's cache
-#     (a csv file per value list would be 60,000 file writes a second);
+# a pm-hog holding anon memory, killed before the removal). Meanwhile,
+# every second:
+#   - collectd (Interval 1) reads the tree through podmem.so (the README's
+#     example Metrics line); the node's values go to csv (one row per read),
+#     the rest stay in collectd's cache;
 #   - podmem-execd writes a batch for each line on its stdin (Telegraf's
 #     signal = "STDIN"), into a pipe that counts the batches and lines;
 #   - podmem-agentx (-i 1) behind a real snmpd, walked by snmpbulkwalk
 #     continuously: one whole walk of podmemObjects after the other (a walk
-#     of 1,336 rows takes several seconds).
+#     of 1,336 rows, 46,000 values, takes about 10 s here).
 #
 # Every SAMPLE_EVERY seconds each daemon's fds (/proc/PID/fd) and RSS
-# (VmRSS) are recorded. At checkpoints (the end of the warm-up, about every
-# CHECK_EVERY seconds, and the end) the churner stops between two steps, so
-# that the tree holds exactly the pods it started with (each step replaces a
-# pod by one of the same shape), the daemons take 3 samples, and then:
-#   - every front end reports exactly the live pods and containers;
-#   - fds: a daemon keeps a fixed number of fds per live cgroup (design.md:
-#     kept-open fds, closed when a rescan finds the cgroup gone), so at equal
-#     live cgroups its count must be equal at every checkpoint (the least of
-#     5 looks, so that a scan's directory fds in flight do not count). While
-#     the churn runs, the count may exceed it by at most the fds of the
-#     cgroups made in two sample intervals (not yet seen gone) plus the
-#     directory fds of a scan in flight;
-#   - RSS: at most 1 MiB above the first checkpoint's, in every sample
-#     after the warm-up.
+# (VmRSS) are recorded. At checkpoints (the end of the warm-up, the first
+# 20% of the run and at least 10 s; then about every CHECK_EVERY seconds;
+# and the end) the churner stops between two steps, so that the tree holds
+# exactly the pods it started with (each step replaces a pod by one of the
+# same shape), the daemons take 3 samples, and then:
+#   - every front end reports exactly the live pods and containers (collectd
+#     at the last checkpoint only: its LISTVAL costs collectd heap);
+#   - fds: the core keeps a fixed number of fds per live cgroup (a directory
+#     and one per memory file: 9 here) and a rescan closes those of the
+#     cgroups gone, keeping the others'; so at equal live cgroups a daemon's
+#     count must be equal at every checkpoint (the least of 5 looks, so that
+#     a scan's directory fds in flight do not count). While the churn runs
+#     the tree never holds more cgroups (a pod is removed before the next is
+#     made), so the count may exceed the checkpoints' by no more than what a
+#     scan in flight holds (ALLOW below: one fd per directory level, a log
+#     directory, a file read by path; for collectd its write threads' csv
+#     files and a unixsock connection too);
+#   - RSS: at most 1 MiB above the first checkpoint's, in every look after
+#     the warm-up (snmpd's is shown, not judged: net-snmp's, not ours).
 # Also: no daemon exits (collectd, execd and the subagent stop with status
-# 0 at the end), no walk fails or times out, and no error or warning line in
-# any daemon's log (the bound is 0; a vanished cgroup is never an error, so
-# a line about one counts twice: as an error and as a vanished-cgroup line).
-# Prints a summary table; exits 1 when a criterion fails.
+# 0 at the end), no walk fails or times out, every second is sampled, and no
+# error or warning line in any daemon's log (the bound is 0; a vanished
+# cgroup is never an error, so a line about one counts twice: as an error
+# and as a vanished-cgroup line; collectd's "read took longer than the
+# interval" is load, counted apart and not judged). Prints a summary table;
+# exits 1 when a criterion fails. Every process and cgroup it made is
+# removed at exit, on failure and on interrupt too (lib.sh's at_exit, by PID).
 TEST_NAME=soak
 . "$(dirname "$0")/../integration/lib.sh"
 DURATION=${DURATION:-60}
@@ -191,7 +199,14 @@ cd_conf "$CONF" 1 "  CgroupRoot \"$CG_BASE\"
   </Rule>
   Target "stop"
 </Chain>'
-cd_start "$CONF"
+# collectd runs with one malloc arena (SOAK_COLLECTD_ENV, "" for none): with
+# glibc's default, a thread's arena each, memory that collectd's read thread
+# allocates and its write threads free fills the arenas for minutes (RSS
+# grew 1.5 MiB from 50 s to 140 s into a 240 s soak, then stayed put to the
+# KiB); with one, it is flat to 0.1 MiB from the first seconds, and a 60 s
+# run can judge what the plugin does
+# shellcheck disable=SC2086 # words: VAR=VALUE ...
+cd_start "$CONF" env ${SOAK_COLLECTD_ENV-MALLOC_ARENA_MAX=1}
 
 # podmem-execd: a batch for every line on its stdin, into a counter that
 # keeps the last complete batch's "batch pods containers" in $T/execd.last
@@ -403,16 +418,21 @@ done
 AGENTX_OK='^NET-SNMP version [0-9.]+ AgentX subagent connected$|^podmem-agentx [^ ]+: [0-9]+ pods under .*, sampling every 1s$|^stopping$'
 SNMPD_OK='^NET-SNMP version [0-9.]+$|^Turning on AgentX master support\.$|^\[init_smux\] bind failed: Address already in use$|^Connection from UDP: \[127\.0\.0\.1\]:[0-9]+->\[127\.0\.0\.1\]:[0-9]+$|^Received TERM or STOP signal\.\.\.  shutting down\.\.\.$'
 
+# collectd's warning that a read took longer than the interval is about this
+# machine's load (2 cores shared with other jobs), not an error of podmem's:
+# tests never judge wall-clock times, so it is counted apart, not judged
+SLOW_RE="read-function of the \`podmem' plugin took [0-9.]+ seconds, which is above its read interval"
 CRASH_RE='AddressSanitizer|runtime error|Segmentation fault|core dumped|Aborted|[Aa]ssertion|stack smashing|double free'
 VANISHED_RE='No such file or directory|No such device|ENOENT|ENODEV'
 errors_of() {
 	case $1 in
-	collectd) log_errors "$CONF"; grep -E "$CRASH_RE" "$CONF.out" || true ;;
+	collectd) log_errors "$CONF" | grep -v -E "$SLOW_RE" || true; grep -E "$CRASH_RE" "$CONF.out" || true ;;
 	execd) grep -E '^(E|W)! |'"$CRASH_RE" "$T/execd.err" || true ;;
 	agentx) grep -v -E "$AGENTX_OK" "$T/agentx.log" || true ;;
 	snmpd) grep -v -E "$SNMPD_OK" "$T/snmpd.log" || true ;;
 	esac
 }
+SLOW=$(grep -c -E "$SLOW_RE" "$CONF.log" || true)
 declare -A ERRS VANISHED
 for d in "${DAEMONS[@]}"; do
 	errors_of "$d" >"$T/errors.$d"
@@ -443,8 +463,8 @@ printf '\nsoak: %d s (warm-up %d s), %d pods and %d containers live (%d cgroups)
 	"$RAN" "$WARMUP" "$PODS" "$N_CTRS" $((PODS * 4)) "$HOG_PODS"
 printf 'churn: %d pods removed, %d made (%d again at the same path), %d pm-hog started in them; %d checkpoints\n' \
 	"$REMOVED" "$MADE" "$STATIC" "$CHURN_HOGS" "$N_CP"
-printf 'work: collectd %d reads; podmem-execd %d batches (%d lines); snmpbulkwalk %d walks of podmemObjects (%.1f s each, %d..%d pod rows, %d..%d container rows), %d failed\n' \
-	"$READS" "$BATCHES" "$EX_LINES" "$WALKS" "$WALK_SECS" "$WALK_MIN_P" "$WALK_MAX_P" "$WALK_MIN_C" "$WALK_MAX_C" "$WALKS_BAD"
+printf 'work: collectd %d reads (%d longer than the interval: load, not judged); podmem-execd %d batches (%d lines); snmpbulkwalk %d walks of podmemObjects (%.1f s each, %d..%d pod rows, %d..%d container rows), %d failed\n' \
+	"$READS" "$SLOW" "$BATCHES" "$EX_LINES" "$WALKS" "$WALK_SECS" "$WALK_MIN_P" "$WALK_MAX_P" "$WALK_MIN_C" "$WALK_MAX_C" "$WALKS_BAD"
 printf '\n%-9s %-22s %-18s %-22s %-11s %-7s %s\n' daemon "fds at checkpoints" "fds churning" "RSS KiB after warm-up" "RSS growth" errors status
 for d in "${DAEMONS[@]}"; do
 	row=$(awk -v d="$d" -v w="$WARMUP" '
@@ -473,9 +493,10 @@ for d in "${DAEMONS[@]}"; do
 done
 printf '(errors: error lines, in brackets those about a vanished cgroup; fds churning may be up to %s above the checkpoints)\n' \
 	"$(for d in "${DAEMONS[@]}"; do printf '%s %s ' "$d" "${ALLOW[$d]}"; done)"
+# SOAK_KEEP=DIR: a copy of the run's files (samples, walks, logs) there
+[ -z "${SOAK_KEEP:-}" ] || { cp -r "$T" "$SOAK_KEEP" 2>/dev/null; echo "soak: the run's files are in $SOAK_KEEP"; }
 if [ ${#PROBLEMS[@]} -gt 0 ]; then
 	printf 'FAIL soak: %s\n' "${PROBLEMS[@]}" >&2
-	[ -z "${SOAK_KEEP:-}" ] || { cp -r "$T" "$SOAK_KEEP"; echo "soak: the run's files are in $SOAK_KEEP" >&2; }
 	exit 1
 fi
 echo "soak: passed"
