@@ -236,12 +236,15 @@ agentx_start -i 1 --cgroup-root "$CG_BASE" --pod-log-dir "$LOGP" --container-log
 # the walker: one snmpbulkwalk of podmemObjects after the other; per walk
 # "exit_status pod_rows container_rows varbinds seconds timeouts" in $T/walks
 walker() {
-	trap - INT TERM
-	local a b rc
+	local a b rc wpid=""
+	trap '[ -z "$wpid" ] || kill "$wpid" 2>/dev/null; exit 0' INT TERM # the walk in flight too
 	while [ ! -e "$T/walk.stop" ]; do
 		a=$(date +%s.%N)
 		rc=0
-		snmpbulkwalk "${SNMP[@]}" -Cr50 -Os -OQ "$AGENT" podmemObjects >"$T/walk.out" 2>"$T/walk.err" || rc=$?
+		snmpbulkwalk "${SNMP[@]}" -Cr50 -Os -OQ "$AGENT" podmemObjects >"$T/walk.out" 2>"$T/walk.err" &
+		wpid=$!
+		wait "$wpid" || rc=$?
+		wpid=""
 		b=$(date +%s.%N)
 		awk -v rc="$rc" -v a="$a" -v b="$b" -v err="$T/walk.err" '
 			/^podmemPodCgroup\./ { p++ } /^podmemContainerName\./ { c++ } { n++ }
