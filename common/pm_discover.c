@@ -7,7 +7,8 @@
  *
  * The fd policy: a scan holds one fd per directory level while it lists the
  * tree, and no more; a rescan keeps the records (and fds) of the cgroups
- * that stayed. Then the cgroups that keep no fds are given them, in
+ * that stayed (the same directory, by inode: one made again at the same
+ * path gets new fds). Then the cgroups that keep no fds are given them, in
  * discovery order, while the fd budget (pm_cg_budget) lasts; the rest are
  * read by path at each sample, and that is said once, with the numbers. A
  * directory that cannot be listed for want of fds (or any reason but
