@@ -55,7 +55,6 @@
 # interval" is load, counted apart and not judged). Prints a summary table;
 # exits 1 when a criterion fails. Every process and cgroup it made is
 # removed at exit, on failure and on interrupt too (lib.sh's at_exit, by PID).
-TEST_NAME=soak
 . "$(dirname "$0")/../integration/lib.sh"
 DURATION=${DURATION:-60}
 PODS=${PODS:-334}
@@ -243,6 +242,10 @@ at_exit "kill_pid $FEEDER"
 snmpd_start
 agentx_start -i 1 --cgroup-root "$CG_BASE" --pod-log-dir "$LOGP" --container-log-dir "$LOGC"
 
+# a request unanswered for 10 s, twice, is a timeout (lib_snmp.sh's 2 s is
+# for quiet tests; a niced soak on 2 shared cores can wait longer than that
+# without anything being wrong: a hung subagent still times out)
+WALK_OPTS=(-t 10 -r 1)
 # the walker: one snmpbulkwalk of podmemObjects after the other; per walk
 # "exit_status pod_rows container_rows varbinds seconds timeouts" in $T/walks
 walker() {
@@ -251,7 +254,7 @@ walker() {
 	while [ ! -e "$T/walk.stop" ]; do
 		a=$(date +%s.%N)
 		rc=0
-		snmpbulkwalk "${SNMP[@]}" -Cr50 -Os -OQ "$AGENT" podmemObjects >"$T/walk.out" 2>"$T/walk.err" &
+		snmpbulkwalk "${SNMP[@]}" "${WALK_OPTS[@]}" -Cr50 -Os -OQ "$AGENT" podmemObjects >"$T/walk.out" 2>"$T/walk.err" &
 		wpid=$!
 		wait "$wpid" || rc=$?
 		wpid=""
@@ -361,7 +364,7 @@ checkpoint() {
 	[ "$b" -ge $((b0 + 2)) ] || problem "checkpoint $N_CP: podmem-execd wrote $((b - b0)) batches in 4.5 s"
 	[ "$p $c" = "$PODS $N_CTRS" ] ||
 		problem "checkpoint $N_CP: podmem-execd's batch $b has $p pods and $c containers, not $PODS and $N_CTRS"
-	got=$(snmpget "${SNMP[@]}" -OQv "$AGENT" podmemPodCount.0 podmemContainerCount.0 2>&1 | tr '\n' ' ')
+	got=$(snmpget "${SNMP[@]}" "${WALK_OPTS[@]}" -OQv "$AGENT" podmemPodCount.0 podmemContainerCount.0 2>&1 | tr '\n' ' ')
 	[ "$got" = "$PODS $N_CTRS " ] ||
 		problem "checkpoint $N_CP: podmem-agentx says ${got}pods and containers, not $PODS $N_CTRS"
 	# collectd's LISTVAL of 10,000 value lists costs collectd some MiB of
