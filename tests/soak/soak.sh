@@ -83,10 +83,11 @@ LOGP=$T/log/pods LOGC=$T/log/containers
 mkdir -p "$KP/burstable" "$KP/besteffort" "$LOGP" "$LOGC"
 
 # ---- the tree --------------------------------------------------------------
-# A slot's pods are all of one QoS class (guaranteed, burstable or besteffort
-# by SLOT % 10, as in make bench). Every pod made: SLOT_* hold the pod in each slot. IDs are new for every
-# container made (a restarted container gets a new ID); a UID is new unless
-# the pod is made again as a static pod.
+# PODS slots, each holding one pod at a time: SLOT_* say which. A slot's pods
+# are all of one QoS class (guaranteed, burstable or besteffort by SLOT % 10,
+# as in make bench). Container IDs are new for every container made (a
+# restarted container gets a new ID); a UID is new unless the pod is made
+# again as a static pod.
 declare -a SLOT_DIR SLOT_LOG SLOT_LINKS SLOT_UID SLOT_NAME SLOT_HOG
 NEXT_ID=0
 # pod_make SLOT UID NAME: the pod's cgroups (sandbox, c0, c1) and log entries
