@@ -43,10 +43,12 @@
 #     scan in flight holds (ALLOW below: one fd per directory level, a log
 #     directory, a file read by path; for collectd its write threads' csv
 #     files and a unixsock connection too);
-#   - RSS: after the warm-up, the least RSS of the last third of the looks
-#     at most 1 MiB above the least of the first third (a leak raises the
-#     floor; a passing peak, such as collectd's write queue drained and its
-#     heap trimmed again, does not); snmpd's is shown, not judged (net-snmp's).
+#   - RSS: after the warm-up, the least anonymous RSS (RssAnon: the heap; the
+#     file-backed rest comes and goes as the node reclaims library pages) of
+#     the last third of the looks at most 1 MiB above the least of the first
+#     third (a leak raises the floor; a passing peak, such as collectd's write
+#     queue drained and its heap trimmed again, does not); VmRSS is shown;
+#     snmpd's is shown, not judged (net-snmp's).
 # Also: no daemon exits (collectd, execd and the subagent stop with status
 # 0 at the end), no walk fails or times out, podmem-execd answers every line
 # it is sent (Telegraf's signal), and no
@@ -291,21 +293,24 @@ declare -A ALLOW=([collectd]=14 [execd]=8 [agentx]=8 [snmpd]=8)
 PROBLEMS=()
 problem() { PROBLEMS+=("$*"); printf '  soak: PROBLEM: %s\n' "$*" >&2; }
 
-# look NAME: LOOK_FDS and LOOK_RSS (KiB) of the daemon; 1 if it is gone
+# look NAME: LOOK_FDS, LOOK_RSS (VmRSS) and LOOK_ANON (RssAnon), in KiB, of
+# the daemon; 1 if it is gone
 look() {
 	local pid=${DPID[$1]} k v rest
 	local fds=(/proc/"$pid"/fd/*)
 	[ -e "${fds[0]}" ] || return 1
-	LOOK_FDS=${#fds[@]} LOOK_RSS=
-	while read -r k v rest; do [ "$k" != VmRSS: ] || LOOK_RSS=$v; done <"/proc/$pid/status" || return 1
-	[ -n "$LOOK_RSS" ]
+	LOOK_FDS=${#fds[@]} LOOK_RSS= LOOK_ANON=
+	while read -r k v rest; do
+		case $k in VmRSS:) LOOK_RSS=$v ;; RssAnon:) LOOK_ANON=$v ;; esac
+	done <"/proc/$pid/status" || return 1
+	[ -n "$LOOK_RSS" ] && [ -n "$LOOK_ANON" ]
 }
-# record PHASE: a line "seconds phase daemon fds rss" per daemon in $T/samples
+# record PHASE: a line "seconds phase daemon fds rss anon" per daemon in $T/samples
 record() {
 	local d
 	for d in "${DAEMONS[@]}"; do
 		look "$d" || continue
-		printf '%d %s %s %d %d\n' "$SECONDS" "$1" "$d" "$LOOK_FDS" "$LOOK_RSS" >>"$T/samples"
+		printf '%d %s %s %d %d %d\n' "$SECONDS" "$1" "$d" "$LOOK_FDS" "$LOOK_RSS" "$LOOK_ANON" >>"$T/samples"
 	done
 }
 # all_alive: every daemon, the churner, the walker and the execd counter run
@@ -368,7 +373,7 @@ checkpoint() {
 	done
 	for d in "${DAEMONS[@]}"; do
 		look "$d" || continue
-		printf '%d cp %s %d %d\n' "$SECONDS" "$d" "${minfds[$d]}" "$LOOK_RSS" >>"$T/samples"
+		printf '%d cp %s %d %d %d\n' "$SECONDS" "$d" "${minfds[$d]}" "$LOOK_RSS" "$LOOK_ANON" >>"$T/samples"
 	done
 	{ read -r b p c <"$T/execd.last"; } 2>/dev/null || b=0
 	[ "$p $c" = "$PODS $N_CTRS" ] ||
@@ -492,20 +497,22 @@ printf 'churn: %d pods removed, %d made (%d again at the same path), %d pm-hog s
 	"$REMOVED" "$MADE" "$STATIC" "$CHURN_HOGS" "$N_CP"
 printf 'work: collectd %d reads (%d longer than the interval: load, not judged); podmem-execd %d batches for %d requests (%d lines); snmpbulkwalk %d walks of podmemObjects (%.1f s each, %d..%d pod rows, %d..%d container rows), %d failed\n' \
 	"$READS" "$SLOW" "$BATCHES" "$ASKED" "$EX_LINES" "$WALKS" "$WALK_SECS" "$WALK_MIN_P" "$WALK_MAX_P" "$WALK_MIN_C" "$WALK_MAX_C" "$WALKS_BAD"
-printf '\n%-9s %-22s %-18s %-22s %-11s %-7s %s\n' daemon "fds at checkpoints" "fds churning" "RSS KiB after warm-up" "RSS growth" errors status
+printf '\n%-9s %-22s %-18s %-24s %-11s %-7s %s\n' daemon "fds at checkpoints" "fds churning" "VmRSS KiB after warm-up" "anon growth" errors status
 for d in "${DAEMONS[@]}"; do
-	# RSS growth: the least RSS of the last third of the looks after the
-	# warm-up less the least of the first third, so that a leak (which
-	# raises the floor) counts and a passing peak (a write queue drained,
-	# its memory trimmed again) does not
+	# RSS growth: of the anonymous part (RssAnon: the heap, where a leak
+	# goes; the file-backed part comes and goes as the node reclaims cold
+	# library pages, 1 MiB at times), the least of the last third of the
+	# looks after the warm-up less the least of the first third, so that a
+	# leak (which raises the floor) counts and a passing peak (a write
+	# queue drained, its memory trimmed again) does not
 	row=$(awk -v d="$d" -v w="$WARMUP" -v end="$RAN" '
 		$3 != d { next }
 		$2 == "cp" { ncp++; if (ncp == 1) cp = $4; else if ($4 != cp) cpdiff = 1
 		             cpmin = ncp == 1 || $4 < cpmin ? $4 : cpmin; cpmax = $4 > cpmax ? $4 : cpmax }
 		$1 >= w || $2 == "cp" { nr++; if (nr == 1 || $5 < rmin) rmin = $5; if ($5 > rmax) rmax = $5
 		                        third = ($1 - w) * 3 < end - w ? 1 : ($1 - w) * 3 >= 2 * (end - w) ? 3 : 2
-		                        if (third == 1 && (!n1++ || $5 < f1)) f1 = $5
-		                        if (third == 3 && (!n3++ || $5 < f3)) f3 = $5 }
+		                        if (third == 1 && (!n1++ || $6 < f1)) f1 = $6
+		                        if (third == 3 && (!n3++ || $6 < f3)) f3 = $6 }
 		$1 >= w && $2 == "churn" { nc++; if (nc == 1 || $4 < fmin) fmin = $4; if ($4 > fmax) fmax = $4 }
 		END { printf "%s %d %d %d %d %d %d %d %d %d %d\n", cpdiff ? "differ" : "equal", ncp, cpmin, cpmax, nc, fmin, fmax,
 		             rmin, rmax, f1, n3 ? f3 : f1 }' "$T/samples")
@@ -517,13 +524,13 @@ for d in "${DAEMONS[@]}"; do
 		ok=FAIL; problem "$d: $fmax fds while churning, more than the checkpoints' $cpmax + ${ALLOW[$d]}"
 	fi
 	if [ "$d" != snmpd ] && [ "$growth" -gt 1024 ]; then
-		ok=FAIL; problem "$d: RSS grew by $growth KiB after the warm-up (its least: $base KiB in the first third, $last in the last)"
+		ok=FAIL; problem "$d: RssAnon grew by $growth KiB after the warm-up (its least: $base KiB in the first third, $last in the last)"
 	fi
 	[ "${ERRS[$d]}" = 0 ] || ok=FAIL
 	case " $DEAD " in *" $d "*) ok=EXITED ;; esac
 	[ "${STOP_RC[$d]}" = 0 ] || ok="FAIL(rc ${STOP_RC[$d]})"
 	[ "$d" != snmpd ] || [ "$ok" != ok ] || ok="ok (RSS not ours: not judged)"
-	printf '%-9s %-22s %-18s %-22s %-11s %-7s %s\n' "$d" "$cpmin..$cpmax ($ncp)" "$fmin..$fmax" "$rmin..$rmax" \
+	printf '%-9s %-22s %-18s %-24s %-11s %-7s %s\n' "$d" "$cpmin..$cpmax ($ncp)" "$fmin..$fmax" "$rmin..$rmax" \
 		"$growth" "${ERRS[$d]} (${VANISHED[$d]})" "$ok"
 done
 printf '(errors: error lines, in brackets those about a vanished cgroup; fds churning may be up to %s above the checkpoints)\n' \
