@@ -107,18 +107,15 @@ static void cg_take(struct pm_cg *old, struct pm_cg *ret)
 		pm_cg_init(ret);
 }
 
-/* OLD, the previous scan's record at the path of the directory ST (from
- * fstatat), is that directory still, not one removed and made again at the
+/* A record of the previous scan at the path of the directory ST (from
+ * fstatat) is that directory still, not one removed and made again at the
  * same path (a static pod's cgroup, whose UID is that of its manifest):
- * kept fds would read the removed one's files (ENODEV on cgroupfs, its
- * last values on a fixture tree) for ever. A record that keeps no fds is
- * read by path, and is right either way. */
-static bool same_dir(const struct pm_cg *old, const struct stat *st)
+ * its kept fds would read the removed one's files (ENODEV on cgroupfs, its
+ * last values on a fixture tree) for ever. Told by the device and inode
+ * recorded when it was found, whatever fds it keeps. */
+static bool same_dir(dev_t dev, ino_t ino, const struct stat *st)
 {
-	struct stat ost;
-	if (old->dirfd < 0)
-		return true;
-	return fstat(old->dirfd, &ost) == 0 && ost.st_ino == st->st_ino && ost.st_dev == st->st_dev;
+	return dev == st->st_dev && ino == st->st_ino;
 }
 
 /* R: a cgroup or directory vanished (no error), or could not be opened */
@@ -260,8 +257,12 @@ static int add_container(void *arg, int podfd, const char *name)
 			break;
 		}
 	struct stat st;
-	if (old && old->cg.dirfd >= 0 && (fstatat(podfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !same_dir(&old->cg, &st)))
+	if (fstatat(podfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* gone already */
+	if (old && !same_dir(old->dev, old->ino, &st))
 		old = NULL; /* made again since: new fds, and what runs in it is looked at again */
+	c.dev = st.st_dev;
+	c.ino = st.st_ino;
 	cg_take(old ? &old->cg : NULL, &c.cg);
 	c.procs = old ? old->procs : pod->ident.kind == PM_POD ? procs_of(pa->sc->d, podfd, name) : PM_PROCS_UNKNOWN;
 	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
@@ -291,7 +292,7 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	struct stat st;
 	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* gone already */
-	if (old && !same_dir(&old->cg, &st))
+	if (old && !same_dir(old->dev, old->ino, &st))
 		old = NULL; /* made again at the same path: none of the old fds are its own */
 	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
 	if (!p)
@@ -304,6 +305,8 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	p->ident.qos = da->qos;
 	pm_copy(p->ident.uid, sizeof p->ident.uid, uid);
 	p->nlink = st.st_nlink;
+	p->dev = st.st_dev;
+	p->ino = st.st_ino;
 	cg_take(old ? &old->cg : NULL, &p->cg);
 	d->n_pods++; /* from here on the record is this scan's, whatever follows */
 	struct pod_arg pa = {sc, p, old};
