@@ -10,6 +10,9 @@
 #                   the steady-state sample against a pread floor, the one-shot against a C
 #                   floor, cgget, systemd-cgtop and Python, the parser, collectd, allocations,
 #                   podmem files against vmtouch and fincore (tests/bench/table.sh)
+#   make soak       DURATION=60 (seconds): 1,002 containers of real cgroups churned while collectd,
+#                   podmem-execd and podmem-agentx (through snmpd) sample every second; fds, RSS,
+#                   errors and crashes judged after a warm-up (tests/soak/soak.sh)
 #   make dashboard-png  redraw docs/dashboard.png, the Grafana dashboard's panels, from a real InfluxDB
 #   make install    PREFIX=/usr/local DESTDIR= (programs, plugin, MIB, man pages, systemd
 #                   units, configuration samples); make uninstall removes what it installed
@@ -74,7 +77,7 @@ UNIT_PLUGIN_SRCS  :=
 
 .PHONY: all check unit fuzz-smoke integration run bench install uninstall install-doc uninstall-doc \
 	dist deb rpm dist-check clean fuzz deps-run deps-check \
-	bench-bins deps-bench
+	bench-bins deps-bench soak
 all: build-all
 
 # the README's two commands install what they need first
@@ -157,11 +160,17 @@ $(BUILD)/pm-hog: tests/integration/hog.c
 integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS) $(BENCH_BINS)
 	tests/integration/run-all.sh $(INTEGRATION_TESTS)
 
+# ---- the churn soak: DURATION seconds (check runs 60); a skip (77, its reason printed) is no failure
+DURATION ?= 60
+soak: build-all $(BUILD)/pm-hog
+	@DURATION=$(DURATION) tests/soak/soak.sh; rc=$$?; [ $$rc = 77 ] || exit $$rc
+
 check: deps-check
 	$(MAKE) build-all
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) integration
+	$(MAKE) soak DURATION=60
 	@echo "make check: all passed"
 
 run: deps-run

@@ -7,7 +7,8 @@
  *
  * The fd policy: a scan holds one fd per directory level while it lists the
  * tree, and no more; a rescan keeps the records (and fds) of the cgroups
- * that stayed. Then the files of the cgroups that keep them not all are
+ * that stayed (the same directory, by inode: one made again at the same
+ * path gets new fds). Then the files of the cgroups that keep them not all are
  * given fds, cgroup after cgroup in discovery order, while the fd budget
  * (pm_cg_budget, MaxOpenFiles) lasts; the rest are opened by path at each
  * sample, and that is said once, with the numbers. A
@@ -121,6 +122,17 @@ static void cg_take(struct pm_cg *old, struct pm_cg *ret)
 		cg_borrow(old, ret);
 	else
 		pm_cg_init(ret);
+}
+
+/* A record of the previous scan at the path of the directory ST (from
+ * fstatat) is that directory still, not one removed and made again at the
+ * same path (a static pod's cgroup, whose UID is that of its manifest):
+ * its kept fds would read the removed one's files (ENODEV on cgroupfs, its
+ * last values on a fixture tree) for ever. Told by the device and inode
+ * recorded when it was found, whatever fds it keeps. */
+static bool same_dir(dev_t dev, ino_t ino, const struct stat *st)
+{
+	return dev == st->st_dev && ino == st->st_ino;
 }
 
 /* R: a cgroup or directory vanished (no error), or could not be opened */
@@ -298,6 +310,13 @@ static int add_container(void *arg, int podfd, const char *name)
 			old = &pa->old->ctrs[i];
 			break;
 		}
+	struct stat st;
+	if (fstatat(podfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* gone already */
+	if (old && !same_dir(old->dev, old->ino, &st))
+		old = NULL; /* made again since: new fds, and what runs in it is looked at again */
+	c.dev = st.st_dev;
+	c.ino = st.st_ino;
 	cg_take(old ? &old->cg : NULL, &c.cg);
 	c.procs = old ? old->procs : pod->ident.kind == PM_POD ? procs_of(pa->sc->d, podfd, name) : PM_PROCS_UNKNOWN;
 	struct pm_ctr_rec *s = pm_grow(&pod->ctrs, &pod->cap_ctrs, pod->n_ctrs, sizeof *s);
@@ -331,6 +350,8 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	struct stat st;
 	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return 0; /* gone already */
+	if (old && !same_dir(old->dev, old->ino, &st))
+		old = NULL; /* made again at the same path: none of the old fds are its own */
 	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
 	if (!p)
 		return -ENOMEM;
@@ -342,6 +363,8 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	p->ident.qos = da->qos;
 	pm_copy(p->ident.uid, sizeof p->ident.uid, uid);
 	p->nlink = st.st_nlink;
+	p->dev = st.st_dev;
+	p->ino = st.st_ino;
 	cg_take(old ? &old->cg : NULL, &p->cg);
 	d->n_pods++; /* from here on the record is this scan's, whatever follows */
 	struct pod_arg pa = {sc, p, old, &here};

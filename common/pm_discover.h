@@ -13,6 +13,8 @@
 struct pm_ctr_rec {
 	struct pm_cg cg;
 	char leaf[PM_NAME_MAX]; /* directory name */
+	dev_t dev;              /* and its device and inode when found: one made again differs */
+	ino_t ino;
 	enum pm_procs { PM_PROCS_UNKNOWN, PM_PROCS_PAUSE, PM_PROCS_OTHER } procs; /* what runs in it */
 	struct pm_ctr_ident ident;
 };
@@ -23,6 +25,8 @@ struct pm_pod_rec {
 	size_t cap_path;
 	struct pm_pod_ident ident;
 	nlink_t nlink;             /* 2 + subdirectories when discovered */
+	dev_t dev;                 /* its directory's device and inode when found */
+	ino_t ino;
 	struct pm_ctr_rec *ctrs;
 	size_t n_ctrs, cap_ctrs;
 };

@@ -246,6 +246,65 @@ START_TEST(vanish_and_appear)
 }
 END_TEST
 
+/* A pod, and then a container alone, removed and made again at the same
+ * path between two samples (a static pod's UID is its manifest's, so its
+ * cgroup comes back at the same path): the rescan reads the new directory's
+ * files, not those of the removed one through the fds kept for it. */
+START_TEST(made_again_same_path)
+{
+	struct logbuf lb = {0};
+	const char *dir = fixture_make("--version 1 --driver cgroupfs --runtime containerd");
+	struct pm_opts o = fixture_opts(dir, &lb);
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+	char cmd[2048];
+
+	o.rescan_every = 1; /* a rescan at every sample: the kept fds are what is tested */
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	const struct pm_pod *web = find_pod(&s, "web-0");
+	ck_assert_ptr_nonnull(web);
+	ck_assert_uint_ne(find_ctr(web, "app")->val.v[PM_M_USAGE], 12345);
+	snprintf(cmd, sizeof cmd,
+		 "cd %s/cgroup/kubepods/burstable && p=pod2a3b4c5d-6e7f-4081-9293-0000000000b2 && mv $p old && cp -r old $p && "
+		 "echo 54321 >$p/memory.usage_in_bytes && for f in $p/*/memory.usage_in_bytes; do echo 12345 >$f; done && rm -rf old",
+		 dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	web = find_pod(&s, "web-0");
+	ck_assert_ptr_nonnull(web);
+	ck_assert_uint_eq(web->val.v[PM_M_USAGE], 54321);
+	ck_assert_uint_eq(web->n_containers, 3);
+	for (size_t i = 0; i < web->n_containers; i++)
+		ck_assert_uint_eq(web->containers[i].val.v[PM_M_USAGE], 12345);
+
+	const struct pm_pod *job = find_pod(&s, "job-7f9c");
+	ck_assert_ptr_nonnull(job);
+	ck_assert_uint_eq(job->n_containers, 2);
+	uint64_t other = 0;
+	snprintf(cmd, sizeof cmd,
+		 "cd %s/cgroup/kubepods/besteffort/pod3c4d5e6f-7081-4293-a4b5-0000000000c3 && c=$(ls -d */ | head -1) && "
+		 "mv $c old && cp -r old $c && echo 777 >$c/memory.usage_in_bytes && rm -rf old",
+		 dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	job = find_pod(&s, "job-7f9c");
+	ck_assert_ptr_nonnull(job);
+	ck_assert_uint_eq(job->n_containers, 2);
+	unsigned n777 = 0;
+	for (size_t i = 0; i < job->n_containers; i++) {
+		n777 += job->containers[i].val.v[PM_M_USAGE] == 777;
+		other = job->containers[i].val.v[PM_M_USAGE] != 777 ? job->containers[i].val.v[PM_M_USAGE] : other;
+	}
+	ck_assert_uint_eq(n777, 1);
+	ck_assert_uint_ne(other, 0); /* the other container, not made again, still read */
+	ck_assert_int_eq(lb.lines, 0);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
 /* what a front end does with a sample: walk every entity, every metric of
  * its level and every label; the sum of what it saw (so nothing is skipped) */
 static uint64_t walk_all(const struct pm_snapshot *s, size_t *entities)
@@ -1139,6 +1198,7 @@ Suite *suite_ctx(void)
 	tcase_add_test(tc, fixture_v1_cgroupfs);
 	tcase_add_test(tc, fixture_v2_systemd);
 	tcase_add_test(tc, vanish_and_appear);
+	tcase_add_test(tc, made_again_same_path);
 	tcase_add_test(tc, steady_state_allocates_nothing);
 	tcase_add_test(tc, roots);
 	tcase_add_test(tc, enomem_no_stale_pods);
