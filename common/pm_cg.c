@@ -57,6 +57,18 @@ static bool no_fds(int e)
 	return e == EMFILE || e == ENFILE || e == ENOMEM;
 }
 
+/* the hugetlb hierarchy's directory of cgroup PATH, opened into *APART the
+ * first time a file needs it (-1: not yet; -2: it is not there): the open's
+ * -errno when it failed just now, else 0 */
+static int open_apart(const struct pm_layout *l, const char *path, int *apart, bool *kernfs)
+{
+	if (*apart != -1)
+		return 0;
+	int fd = pm_open_cg_dir(l->apart_fd, path, kernfs);
+	*apart = fd < 0 ? -2 : fd;
+	return fd < 0 ? fd : 0;
+}
+
 int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_cg *cg, unsigned max, bool dir,
 	       unsigned *kept)
 {
@@ -78,15 +90,13 @@ int pm_cg_keep(const struct pm_layout *l, int atfd, const char *path, struct pm_
 		const struct pm_file_desc *f = &l->files[i];
 		if (cg->fd[i] != PM_FD_NONE)
 			continue;
-		if (f->apart && apart == -1) {
+		if (f->apart) {
 			/* a cgroup the hugetlb hierarchy does not have: its files are missing */
-			apart = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
-			if (apart < 0 && no_fds(-apart))
-				r = apart;
-			if (apart < 0)
-				apart = -2;
-			if (r)
+			int e = open_apart(l, path, &apart, &apart_kernfs);
+			if (e && no_fds(-e)) {
+				r = e;
 				break;
+			}
 		}
 		int dfd = f->apart ? apart : dirfd;
 		int fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;
@@ -176,14 +186,12 @@ int pm_cg_read(const struct pm_layout *l, const struct pm_cg *cg, int atfd, cons
 			continue;
 		bool opened = fd == PM_FD_NONE;
 		if (opened) {
-			if (f->apart && apart == -1) {
-				apart = pm_open_cg_dir(l->apart_fd, path, &apart_kernfs);
-				if (apart == -EMFILE || apart == -ENFILE)
-					r = apart;
-				if (apart < 0)
-					apart = -2;
-				if (r)
+			if (f->apart) {
+				int e = open_apart(l, path, &apart, &apart_kernfs);
+				if (e == -EMFILE || e == -ENFILE) {
+					r = e;
 					break;
+				}
 			}
 			int dfd = f->apart ? apart : dirfd;
 			fd = dfd >= 0 ? pm_open_cg_file(dfd, f->name, f->apart ? &apart_kernfs : &kernfs) : -ENOENT;

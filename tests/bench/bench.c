@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "pm_ctx.h"
+#include "bench_util.h"
 
 #define MAX_TREES 8
 #define MAX_ROUNDS 99
@@ -43,27 +44,6 @@ extern unsigned long bench_allocs __attribute__((weak));
 
 static struct pm_layout layout;
 static int rounds, samples;
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n)
-{
-	double s[MAX_ROUNDS];
-	memcpy(s, v, (size_t)n * sizeof *s);
-	qsort(s, (size_t)n, sizeof *s, cmp_d);
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
-}
 
 /* ---- a helper process: answers a one-byte request with a struct reply -- */
 

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "bench_util.h"
 
 #define MAX_CG 4096
 #define MAX_FILES 16
@@ -28,25 +29,6 @@ static int dirfd_of[MAX_CG], fd_of[MAX_CG][MAX_FILES];
 static char path_of[MAX_CG][512];
 static int n_cg;
 static char buf[64 * 1024];
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static void add_dirs(int rootfd, const char *rel, int depth)
 {
