@@ -84,6 +84,41 @@ void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_
 	snprintf(out + k.cut, out_size - k.cut, "~%s", hex);
 }
 
+/* glibc's regcomp copies the expression under a '+' or a {n,m} once per
+ * repetition, nested ones multiplied: "/^a++++++++++++++++++++/" alone takes
+ * gigabytes. An upper bound of the copies (every repetition counted as
+ * nesting every other) above this is refused. */
+#define PAT_MAX_COPIES 4096
+#define PAT_MAX_LEN 256
+
+static bool pat_too_big(const char *re)
+{
+	unsigned long copies = 1;
+	for (const char *p = re; *p; p++) {
+		unsigned long times = 1;
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '+') {
+			times = 2;
+		} else if (*p == '{') {
+			unsigned long n = 0;
+			for (p++; *p && *p != '}'; p++)
+				if (*p >= '0' && *p <= '9' && (n = n * 10 + (unsigned long)(*p - '0')) > PAT_MAX_COPIES)
+					return true;
+				else if (*p == ',')
+					n = 0;
+			times = n + 1;
+			if (!*p)
+				p--;
+		}
+		if ((copies *= times) > PAT_MAX_COPIES)
+			return true;
+	}
+	return false;
+}
+
 int pm_cd_pat_init(struct pm_cd_pat *p, const char *pattern, char *err, size_t err_size)
 {
 	size_t len = strlen(pattern);
@@ -98,6 +133,12 @@ int pm_cd_pat_init(struct pm_cd_pat *p, const char *pattern, char *err, size_t e
 	char *body = strndup(pattern + 1, len - 2);
 	if (!body)
 		return snprintf(err, err_size, "out of memory"), -1;
+	if (len > PAT_MAX_LEN || pat_too_big(body)) {
+		free(body);
+		snprintf(err, err_size, "regular expression too large (at most %d bytes, and few repetitions: + {n,m})",
+			 PAT_MAX_LEN);
+		return -1;
+	}
 	int rc = regcomp(&p->re, body, REG_EXTENDED | REG_NOSUB);
 	free(body);
 	if (rc != 0) {
