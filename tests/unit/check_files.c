@@ -162,6 +162,92 @@ START_TEST(dir_list_flags)
 }
 END_TEST
 
+/* ---- the lines a file scan reads (pm_maps_line, pm_mountinfo_line,
+ * pm_overlay_upper, pm_strip_deleted; tests/fuzz/fuzz_files_lines) ---- */
+
+START_TEST(maps_lines)
+{
+	struct pm_maps_line ml;
+	char ok[] = "7f00a000-7f00b000 rw-s 00000000 00:1a 4242                       /dev/shm/blob (deleted)";
+	ck_assert_int_eq(pm_maps_line(ok, strlen(ok), &ml), 0);
+	ck_assert_str_eq(ml.range, "7f00a000-7f00b000");
+	ck_assert_uint_eq(ml.maj, 0);
+	ck_assert_uint_eq(ml.min, 0x1a);
+	ck_assert_uint_eq(ml.ino, 4242);
+	ck_assert_str_eq(ml.path, "/dev/shm/blob");
+	ck_assert_uint_eq(ml.len, strlen("/dev/shm/blob"));
+	ck_assert(ml.deleted);
+	char lib[] = "7f1c00000000-7f1c00022000 r--p 00001000 fd:01 131 /usr/lib/x86_64-linux-gnu/libc.so.6";
+	ck_assert_int_eq(pm_maps_line(lib, strlen(lib), &ml), 0);
+	ck_assert_uint_eq(ml.maj, 0xfd);
+	ck_assert(!ml.deleted);
+	/* sscanf("%x:%x %llu") took signs and 0x prefixes: a device "-1:2" or an inode "-5" is not one */
+	static const char *const bad[] = {
+		"7f00a000-7f00b000 rw-p 00000000 -1:02 42 /x", "7f00a000-7f00b000 rw-p 00000000 08:01 -5 /x",
+		"7f00a000-7f00b000 rw-p 00000000 0x8:01 42 /x", "7f00a000-7f00b000 rw-p 0000zz00 08:01 42 /x",
+		"7f00a000-7f00b000 rw-p 00000000 08:01 0 /x",   "7f00a000-7f00b000 rw-p 00000000 08:01 42 [heap]",
+		"7f00a000-7f00b000 rw-p 00000000 08:01 42",     "7f00a000-7f00b000 rw-p 00000000 08:01 42x /x",
+		"7f00a000-7f00b000 rw-p 00000000 08:100000000 42 /x",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		char line[128];
+		snprintf(line, sizeof line, "%s", bad[i]);
+		ck_assert_msg(pm_maps_line(line, strlen(line), &ml) == -EINVAL, "taken: %s", bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(mountinfo_lines)
+{
+	struct pm_mount_line ml;
+	char tmpfs[] = "44 30 0:61 /pods/a\\040b /dev/shm\\040x rw,nosuid shared:5 - tmpfs shm rw,size=65536k";
+	ck_assert_int_eq(pm_mountinfo_line(tmpfs, &ml), 0);
+	ck_assert_uint_eq(ml.maj, 0);
+	ck_assert_uint_eq(ml.min, 61);
+	ck_assert_str_eq(ml.root, "/pods/a b");
+	ck_assert_str_eq(ml.mp, "/dev/shm x");
+	ck_assert_str_eq(ml.fstype, "tmpfs");
+	ck_assert_str_eq(ml.super, "rw,size=65536k");
+	char neg[] = "44 30 -1:61 / /dev/shm rw - tmpfs shm rw";
+	ck_assert_int_eq(pm_mountinfo_line(neg, &ml), -EINVAL);
+	char short_[] = "44 30 0:61 / /dev/shm rw - tmpfs shm";
+	ck_assert_int_eq(pm_mountinfo_line(short_, &ml), -EINVAL);
+}
+END_TEST
+
+/* An overlay's upperdir is the option named so, not the first "upperdir="
+ * inside another option's value: a lower layer's path held one, and the real
+ * upper directory was missed */
+START_TEST(overlay_upper)
+{
+	char dir[64];
+	ck_assert_int_eq(pm_overlay_upper("rw,lowerdir=/l1/upperdir=x:/l2,upperdir=/var/up\\040per,workdir=/w", dir, sizeof dir), 0);
+	ck_assert_str_eq(dir, "/var/up per");
+	ck_assert_int_eq(pm_overlay_upper("upperdir=/u", dir, sizeof dir), 0);
+	ck_assert_str_eq(dir, "/u");
+	ck_assert_int_eq(pm_overlay_upper("rw,xupperdir=/u,lowerdir=/l", dir, sizeof dir), -ENOENT);
+	ck_assert_int_eq(pm_overlay_upper("rw,upperdir=", dir, sizeof dir), -ENOENT);
+	ck_assert_int_eq(pm_overlay_upper("upperdir=/0123456789012345678901234567890123456789012345678901234567890123", dir,
+					  sizeof dir), -ENAMETOOLONG);
+}
+END_TEST
+
+START_TEST(fd_targets)
+{
+	char a[] = "/tmp/x (deleted)", b[] = "socket:[1234]", c[] = " (deleted)";
+	size_t n = strlen(a);
+	ck_assert(pm_strip_deleted(a, &n));
+	ck_assert_str_eq(a, "/tmp/x");
+	ck_assert_uint_eq(n, 6);
+	n = strlen(b);
+	ck_assert(!pm_strip_deleted(b, &n));
+	ck_assert_uint_eq(n, strlen(b));
+	n = strlen(c);
+	ck_assert(pm_strip_deleted(c, &n));
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
 Suite *suite_files(void)
 {
 	Suite *s = suite_create("files");
@@ -169,6 +255,10 @@ Suite *suite_files(void)
 	tcase_add_test(tc, find_pod);
 	tcase_add_test(tc, scan_fixture);
 	tcase_add_test(tc, dir_list_flags);
+	tcase_add_test(tc, maps_lines);
+	tcase_add_test(tc, mountinfo_lines);
+	tcase_add_test(tc, overlay_upper);
+	tcase_add_test(tc, fd_targets);
 	suite_add_tcase(s, tc);
 	return s;
 }
