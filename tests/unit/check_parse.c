@@ -317,6 +317,10 @@ START_TEST(iomem_ram)
 	static const char huge[] = "0-fffffffffffffffe : System RAM\n0-fffffffffffffffe : System RAM\n";
 	ck_assert_int_eq(pm_ram_iomem(huge, sizeof huge - 1, &ram), 0);
 	ck_assert_uint_eq(ram, UINT64_MAX);
+	/* one range of all 2^64 bytes: last - start + 1 wrapped to 0 (fuzz_iomem's reference) */
+	static const char all[] = "0-ffffffffffffffff : System RAM\n";
+	ck_assert_int_eq(pm_ram_iomem(all, sizeof all - 1, &ram), 0);
+	ck_assert_uint_eq(ram, UINT64_MAX);
 }
 END_TEST
 
@@ -378,6 +382,12 @@ static const struct {
 	{"1s2", -EINVAL, 0},
 	{"99999999999999999999s", -ERANGE, 0},
 	{"6000000h", -ERANGE, 0},
+	/* found by tests/fuzz/fuzz_duration: the overflow check refused values
+	 * within 64 bits whose last digit would not overflow */
+	{"18446744073709551615ns", 0, 18446744073709551615ull},
+	{"1844674407370955161ns", 0, 1844674407370955161ull},
+	{"18446744073709551616ns", -ERANGE, 0},
+	{"0.999999999999999999h", 0, 3599999999999ull}, /* the fraction's nanoseconds rounded down, exactly */
 };
 
 START_TEST(duration)
