@@ -180,13 +180,13 @@ fuzz-traps: $(FUZZ_BINS) $(FUZZ_MUTANTS)
 fuzz-smoke: fuzz-build fuzz-traps
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
 		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=65536 -close_fd_mask=3 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} >$(BUILD)/fuzz/$$n.log 2>&1 \
+		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=65536 -close_fd_mask=3 -artifact_prefix=$(BUILD)/fuzz/$$n- $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} >$(BUILD)/fuzz/$$n.log 2>&1 \
 		|| { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; \
 		echo "fuzz $$n: $(FUZZ_RUNS) runs, $$(grep -o 'cov: [0-9]*' $(BUILD)/fuzz/$$n.log | tail -1)"; done
 
 fuzz: fuzz-build
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -close_fd_mask=3 -print_final_stats=1 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} \
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -close_fd_mask=3 -artifact_prefix=$(BUILD)/fuzz/$$n- -print_final_stats=1 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} \
 		|| exit 1; done
 
 # ---- integration tests: real cgroups and real daemons ----------------------
