@@ -113,7 +113,7 @@ unit: $(UNIT_BIN)
 # reach its static option parser) and links the front end's other files;
 # without the front end's headers it is left out, as the front end is.
 FUZZ_CC      ?= clang
-FUZZ_RUNS    ?= 20000
+FUZZ_RUNS    ?= 10000
 FUZZ_SECONDS ?= 60
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  := $(STD) -Wall -Wextra -Werror -Wno-unused-function -g -O1 -Icommon -Itests/fuzz $(FUZZ_SAN)
@@ -138,6 +138,8 @@ FUZZ_FLAGS_fuzz_cli_explain := -Iplugins/cli
 FUZZ_FLAGS_fuzz_cli_files   := -Iplugins/cli
 FUZZ_FLAGS_fuzz_execd_args  := -Iplugins/telegraf
 FUZZ_FLAGS_fuzz_agentx_args := -Iplugins/snmp
+FUZZ_WITH_fuzz_escape  := plugins/cli/pm_cli_util.c plugins/collectd/pm_cd_names.c plugins/telegraf/pm_execd_text.c
+FUZZ_FLAGS_fuzz_escape := -Iplugins/cli -Iplugins/collectd -Iplugins/telegraf
 ifneq ($(filter collectd,$(SKIPPED)),)
 FUZZ_SKIP += fuzz_collectd_config
 endif
