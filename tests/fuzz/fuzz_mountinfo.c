@@ -10,7 +10,7 @@
 #include "fuzz.h"
 #include "pm_internal.h"
 
-/* field N (space-separated, empty fields count) of [P, E) */
+/* field N (space-separated, empty fields between two spaces count) of [P, E) */
 static bool nth(const char *p, const char *e, int n, const char **rs, size_t *rl)
 {
 	const char *s = p;
@@ -19,6 +19,8 @@ static bool nth(const char *p, const char *e, int n, const char **rs, size_t *rl
 		while (q < e && *q != ' ')
 			q++;
 		if (i == n) {
+			if (s >= e)
+				return false; /* nothing after the last space: no field */
 			*rs = s;
 			*rl = (size_t)(q - s);
 			return true;
@@ -56,7 +58,7 @@ static int ref(const char *mi, size_t len, const char *ctl, bool v2, char *out, 
 		for (const char *q = p; q + 3 <= e && !sep; q++)
 			if (!memcmp(q, " - ", 3))
 				sep = q;
-		if (sep && nth(p, e, 4, &mp, &mpl) && nth(sep + 3, e, 0, &fs, &fsl) && nth(sep + 3, e, 2, &so, &sol)) {
+		if (sep && nth(p, e, 4, &mp, &mpl) && mpl && nth(sep + 3, e, 0, &fs, &fsl) && nth(sep + 3, e, 2, &so, &sol)) {
 			if (fsl == 6 && !memcmp(fs, "cgroup", 6) && has_opt(so, sol, ctl))
 				got = mp, gotl = mpl;
 			else if (v2 && !v2s && fsl == 7 && !memcmp(fs, "cgroup2", 7))

@@ -278,6 +278,12 @@ START_TEST(mountinfo)
 	ck_assert_str_eq(out, "/mnt/my cgroups");
 	ck_assert_int_eq(pm_find_memory_mount(none, sizeof none - 1, out, sizeof out), -ENOENT);
 	ck_assert_int_eq(pm_find_memory_mount("", 0, out, sizeof out), -ENOENT);
+	/* an empty mount point (two spaces) is no mount: the root it named was "" (seen while
+	 * fuzz_mountinfo's reference was checked); the next line's is taken */
+	static const char empty[] = "35 31 0:32 /  rw - cgroup cgroup rw,memory\n"
+				    "36 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+	ck_assert_int_eq(pm_find_memory_mount(empty, sizeof empty - 1, out, sizeof out), 0);
+	ck_assert_str_eq(out, "/sys/fs/cgroup/memory");
 	/* the hugetlb hierarchy: its own mount, or the memory one when they share it; never cgroup2 */
 	static const char both[] = "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
 				   "36 31 0:33 / /sys/fs/cgroup/hugetlb rw,relatime - cgroup cgroup rw,hugetlb\n";
