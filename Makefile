@@ -186,7 +186,7 @@ fuzz-smoke: fuzz-build fuzz-traps
 		|| { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; \
 		echo "fuzz $$n: $(FUZZ_RUNS) runs, $$(grep -o 'cov: [0-9]*' $(BUILD)/fuzz/$$n.log | tail -1)"; done
 
-fuzz: fuzz-build
+fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -close_fd_mask=3 -artifact_prefix=$(BUILD)/fuzz/$$n- -print_final_stats=1 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} \
 		|| exit 1; done
