@@ -16,14 +16,14 @@ for n in "$@"; do
 		echo "fuzz-traps $n: FAIL: no trap input $trap_in"; fail=1; continue
 	fi
 	log=$build/fuzz/$n.trap.log
-	if ! "$build/fuzz/$n" -runs=0 -close_fd_mask=3 "$trap_in" >"$log" 2>&1; then
+	if ! "$build/fuzz/$n" -runs=0 -close_fd_mask=3 -artifact_prefix="$build/fuzz/$n-" "$trap_in" >"$log" 2>&1; then
 		echo "fuzz-traps $n: FAIL: the normal build fails on $trap_in:"; tail -20 "$log"; fail=1; continue
 	fi
-	if ! "$build/fuzz/$n" -runs=0 -close_fd_mask=3 "$dir/corpus/${n#fuzz_}" >"$log" 2>&1; then
+	if ! "$build/fuzz/$n" -runs=0 -close_fd_mask=3 -artifact_prefix="$build/fuzz/$n-" "$dir/corpus/${n#fuzz_}" >"$log" 2>&1; then
 		echo "fuzz-traps $n: FAIL: the normal build fails on its seed corpus:"; tail -20 "$log"; fail=1; continue
 	fi
 	mlog=$build/fuzz-mutant/$n.trap.log
-	"$build/fuzz-mutant/$n" -runs=0 -close_fd_mask=3 "$trap_in" >"$mlog" 2>&1
+	"$build/fuzz-mutant/$n" -runs=0 -close_fd_mask=3 -artifact_prefix="$build/fuzz-mutant/$n-" "$trap_in" >"$mlog" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] || ! grep -q 'deadly signal' "$mlog"; then
 		echo "fuzz-traps $n: FAIL: the mutant does not trap on $trap_in (status $rc):"; tail -20 "$mlog"; fail=1; continue
