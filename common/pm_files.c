@@ -449,14 +449,20 @@ static void read_procs(struct scan *s, const char *rel)
 {
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/cgroup.procs", rel);
-	int fd = openat(s->ctx->rootfd, path, O_RDONLY | O_CLOEXEC);
+	/* a FIFO in its place never hangs the scan; a symlink is not followed */
+	int fd = pm_open_regular(s->ctx->rootfd, path);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0;
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	for (int pid; fscanf(f, "%d", &pid) == 1;) {
+	for (ssize_t n; (n = getline(&line, &cap, f)) > 0;) {
+		int pid;
+		if (pm_procs_line(line, (size_t)n, &pid) < 0)
+			continue;
 		int *p = pm_grow(&s->pids, &s->cap_pids, s->n_pids, sizeof *p);
 		if (!p) {
 			no_memory(s);
@@ -465,6 +471,7 @@ static void read_procs(struct scan *s, const char *rel)
 		*p = pid;
 		s->n_pids++;
 	}
+	free(line);
 	fclose(f);
 }
 
@@ -613,6 +620,17 @@ int pm_mountinfo_line(char *line, struct pm_mount_line *ret)
 	ret->mp = tok[4];
 	ret->fstype = tok[sep + 1];
 	ret->super = tok[sep + 3];
+	return 0;
+}
+
+int pm_procs_line(const char *line, size_t n, int *ret)
+{
+	uint64_t v;
+	if (n && line[n - 1] == '\n')
+		n--;
+	if (!n || line[0] == '-' || pm_parse_u64(line, n, &v) != n || v == 0 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (int)v;
 	return 0;
 }
 

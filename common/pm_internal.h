@@ -264,6 +264,10 @@ struct pm_mount_line {
 	char *root, *mp, *fstype, *super; /* super: the super options, "rw,lowerdir=...,upperdir=..." */
 };
 int pm_mountinfo_line(char *line, struct pm_mount_line *ret);
+/* One line of cgroup.procs (N bytes, its newline or not): a process ID,
+ * decimal, 1 to INT_MAX, into *RET: 0, or -EINVAL (fscanf's "%d" took signs
+ * and overflowed). */
+int pm_procs_line(const char *line, size_t n, int *ret);
 /* mountinfo's octal escapes (\040 for a space), undone in place */
 void pm_unescape_octal(char *str);
 /* The value of the option "upperdir=" among the comma-separated OPTS

@@ -4,6 +4,7 @@
  *   - a /proc/PID/mountinfo line (pm_mountinfo_line) and its super options
  *     as an overlay's (pm_overlay_upper),
  *   - a /proc/PID/fd link target (pm_strip_deleted),
+ *   - a line of cgroup.procs (pm_procs_line: a PID, 1 to INT_MAX),
  * each against a reference written here from proc(5): fields split by
  * spaces, numbers strict (hex in maps but the inode, decimal devices in
  * mountinfo), octal escapes undone, the upperdir= option by its exact name. */
@@ -173,6 +174,16 @@ static void fd_target(const char *line)
 	free(mine);
 }
 
+static void procs(const char *line)
+{
+	size_t n = strlen(line);
+	unsigned __int128 v = 0;
+	int pid = 0;
+	bool ok = number(line, n, false, 64, &v) && v >= 1 && v <= INT32_MAX;
+	int r = pm_procs_line(line, n, &pid);
+	CHECK((r == 0) == ok && (!ok || (unsigned __int128)pid == v));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 4000 || memchr(data, 0, size)) /* lines of text, each shorter than the buffers above */
@@ -185,6 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mountinfo(line);
 		upper(line);
 		fd_target(line);
+		procs(line);
 	}
 	free(s);
 	return 0;

@@ -162,6 +162,39 @@ START_TEST(dir_list_flags)
 }
 END_TEST
 
+/* A FIFO in place of the pod's and its containers' cgroup.procs: the scan
+ * skips them and returns, rather than hanging in open (read_procs opened it
+ * without O_NONBLOCK; the test's timeout is the hang) */
+START_TEST(scan_fifo_procs)
+{
+	const char *dir = fixture_make("--version 2");
+	char cg[512], proc[512], kube[512], cmd[2048];
+	snprintf(cg, sizeof cg, "%s/cgroup", dir);
+	snprintf(proc, sizeof proc, "%s/proc", dir);
+	snprintf(kube, sizeof kube, "%s/kubelet", dir);
+	struct pm_opts o = {.cgroup_root = cg, .proc_root = proc};
+	struct pm_ctx *ctx;
+	struct pm_snapshot s = {0};
+	struct pm_files f = {0};
+	const struct pm_pod *p;
+	char err[256];
+	ck_assert_int_eq(pm_ctx_open(&ctx, &o), 0);
+	ck_assert_int_eq(pm_sample(ctx, &s), 0);
+	ck_assert_int_eq(pm_find_pod(&s, "2a3b4c5d-6e7f-4081-9293-0000000000b2", NULL, &p, NULL, err, sizeof err), 0);
+	snprintf(cmd, sizeof cmd,
+		 "n=0; for f in $(find '%s' -path '*2a3b4c5d?6e7f?4081?9293?0000000000b2*' -name cgroup.procs); do "
+		 "rm \"$f\" && mkfifo \"$f\" && n=$((n+1)); done; [ $n -ge 2 ]", cg);
+	ck_assert_int_eq(system(cmd), 0);
+	struct pm_files_opts fo = {.kubelet_dir = kube, .residency = PM_RES_MINCORE};
+	ck_assert_int_eq(pm_files_scan(ctx, p, &fo, &f), 0);
+	ck_assert_uint_eq(f.n_procs, 0);
+	pm_files_free(&f);
+	pm_snapshot_free(&s);
+	pm_ctx_close(ctx);
+	fixture_remove(dir);
+}
+END_TEST
+
 /* ---- the lines a file scan reads (pm_maps_line, pm_mountinfo_line,
  * pm_overlay_upper, pm_strip_deleted; tests/fuzz/fuzz_files_lines) ---- */
 
@@ -232,6 +265,20 @@ START_TEST(overlay_upper)
 }
 END_TEST
 
+START_TEST(procs_lines)
+{
+	int pid = 0;
+	ck_assert_int_eq(pm_procs_line("1234\n", 5, &pid), 0);
+	ck_assert_int_eq(pid, 1234);
+	ck_assert_int_eq(pm_procs_line("2147483647", 10, &pid), 0);
+	ck_assert_int_eq(pid, 2147483647);
+	/* fscanf("%d") took these: a sign, an overflow (undefined), and 0 */
+	static const char *const bad[] = {"-1\n", "+5\n", "2147483648\n", "99999999999999999999\n", "0\n", "\n", "12 \n", "1x\n"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(pm_procs_line(bad[i], strlen(bad[i]), &pid) == -EINVAL, "taken: %s", bad[i]);
+}
+END_TEST
+
 START_TEST(fd_targets)
 {
 	char a[] = "/tmp/x (deleted)", b[] = "socket:[1234]", c[] = " (deleted)";
@@ -259,6 +306,8 @@ Suite *suite_files(void)
 	tcase_add_test(tc, mountinfo_lines);
 	tcase_add_test(tc, overlay_upper);
 	tcase_add_test(tc, fd_targets);
+	tcase_add_test(tc, procs_lines);
+	tcase_add_test(tc, scan_fifo_procs);
 	suite_add_tcase(s, tc);
 	return s;
 }
