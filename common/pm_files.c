@@ -518,14 +518,10 @@ static int cg_entry(void *arg, int dirfd, const char *name)
 
 bool pm_strip_deleted(char *path, size_t *len);
 
-/* the digits of BASE (10 or 16) at *P into *RET, no sign, no prefix; moves *P past them */
-static bool digits(const char **p, int base, uint64_t *ret)
+/* the N bytes at S, all digits of BASE (10 or 16; no sign, no prefix), into *RET */
+static bool digits(const char *s, size_t n, int base, uint64_t *ret)
 {
-	size_t n = base == 16 ? pm_parse_hex(*p, strlen(*p), ret) : pm_parse_u64(*p, strlen(*p), ret);
-	if (!n || **p == '-')
-		return false;
-	*p += n;
-	return true;
+	return n && s[0] != '-' && (base == 16 ? pm_parse_hex(s, n, ret) : pm_parse_u64(s, n, ret)) == n;
 }
 
 /* the space-separated field at *P: its start, *P moved past it and the spaces after */
@@ -540,17 +536,13 @@ static const char *field_at(const char **p, size_t *ret_len)
 	return f;
 }
 
-/* "maj:min", each in BASE, up to the end of the field */
+/* "maj:min", each in BASE, the whole of the field F (LEN bytes) */
 static bool dev_field(const char *f, size_t len, int base, unsigned *maj, unsigned *min)
 {
-	char buf[48];
+	const char *c = memchr(f, ':', len);
 	uint64_t a, b;
-	if (len >= sizeof buf)
-		return false;
-	memcpy(buf, f, len);
-	buf[len] = 0;
-	const char *p = buf;
-	if (!digits(&p, base, &a) || *p++ != ':' || !digits(&p, base, &b) || *p || a > UINT32_MAX || b > UINT32_MAX)
+	if (!c || !digits(f, (size_t)(c - f), base, &a) || !digits(c + 1, len - (size_t)(c + 1 - f), base, &b) ||
+	    a > UINT32_MAX || b > UINT32_MAX)
 		return false;
 	*maj = (unsigned)a;
 	*min = (unsigned)b;
@@ -574,14 +566,13 @@ int pm_maps_line(char *line, size_t n, struct pm_maps_line *ret)
 	if (!len)
 		return -EINVAL;
 	f = field_at(&p, &len); /* offset */
-	const char *q = f;
-	if (!len || !digits(&q, 16, &v) || q != f + len)
+	if (!digits(f, len, 16, &v))
 		return -EINVAL;
 	f = field_at(&p, &len);
 	if (!dev_field(f, len, 16, &ret->maj, &ret->min))
 		return -EINVAL;
-	f = q = field_at(&p, &len); /* inode */
-	if (!len || !digits(&q, 10, &ret->ino) || q != f + len || !ret->ino || *p != '/')
+	f = field_at(&p, &len); /* inode */
+	if (!digits(f, len, 10, &ret->ino) || !ret->ino || *p != '/')
 		return -EINVAL;
 	ret->path = line + (p - line);
 	ret->len = n - (size_t)(p - line);

@@ -222,6 +222,11 @@ START_TEST(maps_lines)
 		"7f00a000-7f00b000 rw-p 00000000 08:01 42",     "7f00a000-7f00b000 rw-p 00000000 08:01 42x /x",
 		"7f00a000-7f00b000 rw-p 00000000 08:100000000 42 /x",
 	};
+	/* leading zeros are only zeros, however many (a device field was cut at 48 bytes; fuzz_files_lines) */
+	char zeros[] = "0b000 rw-s 00000000 000000000000000000000000000000000000000000000000000000000008:2a 424 /dev/s";
+	ck_assert_int_eq(pm_maps_line(zeros, strlen(zeros), &ml), 0);
+	ck_assert_uint_eq(ml.maj, 8);
+	ck_assert_uint_eq(ml.min, 0x2a);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char line[128];
 		snprintf(line, sizeof line, "%s", bad[i]);
@@ -299,6 +304,7 @@ Suite *suite_files(void)
 {
 	Suite *s = suite_create("files");
 	TCase *tc = tcase_create("files");
+	tcase_set_timeout(tc, 60); /* a fixture tree and a scan each: seconds on a busy machine; a hang is forever */
 	tcase_add_test(tc, find_pod);
 	tcase_add_test(tc, scan_fixture);
 	tcase_add_test(tc, dir_list_flags);
