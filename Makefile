@@ -130,27 +130,94 @@ $(UNIT_BIN): $(UNIT_SRCS) $(UNIT_PLUGIN_SRCS) $(LIB_SAN)
 unit: $(UNIT_BIN)
 	PODMEM_SRC=$(CURDIR) $(UNIT_BIN)
 
-# ---- fuzz targets (clang + libFuzzer); check runs each over its corpus briefly
-FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+# ---- fuzz targets (clang + libFuzzer) ----------------------------------------
+# One target per parser and per name from outside (tests/fuzz/fuzz_*.c), each
+# with its seed corpus in tests/fuzz/corpus/<name> and, in tests/fuzz/traps/<name>,
+# an input its mutant build (-DPM_FUZZ_MUTANT: the target perturbs what it
+# checks) must trap on and its normal build must pass. `make fuzz-smoke` (in
+# check) runs each FUZZ_RUNS times and tries the traps; `make fuzz
+# FUZZ_SECONDS=N` fuzzes each for N seconds, the corpus it grows in
+# build/fuzz/corpus-<target>. A front end's target #includes its source (to
+# reach its static option parser) and links the front end's other files;
+# without the front end's headers it is left out, as the front end is.
+FUZZ_CC      ?= clang
+FUZZ_RUNS    ?= 10000
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  := $(STD) -Wall -Wextra -Werror -Wno-unused-function -g -O1 -Icommon -Itests/fuzz $(FUZZ_SAN)
+FUZZ_LIB     := $(BUILD)/fuzz/libpodmem.a
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_SKIP    :=
+# per target: the front-end file it includes, the files it links, its flags and libraries
+FUZZ_INC_fuzz_cli_top      := plugins/cli/pm_cli_top.c
+FUZZ_INC_fuzz_cli_explain  := plugins/cli/pm_cli_explain.c
+FUZZ_INC_fuzz_cli_files    := plugins/cli/pm_cli_files.c
+FUZZ_INC_fuzz_execd_args   := plugins/telegraf/pm_execd.c
+FUZZ_INC_fuzz_agentx_args  := plugins/snmp/pm_agentx.c
+FUZZ_INC_fuzz_collectd_config := plugins/collectd/pm_collectd.c
+$(foreach t,fuzz_cli_top fuzz_cli_explain fuzz_cli_files,$(eval FUZZ_WITH_$(t) := $(filter-out $(FUZZ_INC_$(t)),$(CLI_SRCS))))
+FUZZ_WITH_fuzz_execd_args  := $(EXECD_SRCS)
+FUZZ_WITH_fuzz_agentx_args := plugins/snmp/pm_snmp_tree.c
+FUZZ_LIBS_fuzz_agentx_args := -lnetsnmpagent -lnetsnmp
+FUZZ_WITH_fuzz_collectd_config := plugins/collectd/pm_cd_names.c
+FUZZ_FLAGS_fuzz_collectd_config := $(COLLECTD_CFLAGS) -Iplugins/collectd
+FUZZ_FLAGS_fuzz_cli_top     := -Iplugins/cli
+FUZZ_FLAGS_fuzz_cli_explain := -Iplugins/cli
+FUZZ_FLAGS_fuzz_cli_files   := -Iplugins/cli
+FUZZ_FLAGS_fuzz_execd_args  := -Iplugins/telegraf
+FUZZ_FLAGS_fuzz_agentx_args := -Iplugins/snmp
+FUZZ_WITH_fuzz_escape  := plugins/cli/pm_cli_util.c plugins/collectd/pm_cd_names.c plugins/telegraf/pm_execd_text.c
+FUZZ_FLAGS_fuzz_escape := -Iplugins/cli -Iplugins/collectd -Iplugins/telegraf
+ifneq ($(filter collectd,$(SKIPPED)),)
+FUZZ_SKIP += fuzz_collectd_config
+endif
+ifneq ($(filter snmp,$(SKIPPED)),)
+FUZZ_SKIP += fuzz_agentx_args
+endif
+FUZZ_SRCS := $(filter-out $(FUZZ_SKIP:%=tests/fuzz/%.c),$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_CC   ?= clang
-FUZZ_RUNS ?= 20000
+FUZZ_MUTANTS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz-mutant/%)
+FUZZ_DEPS := $(wildcard tests/fuzz/*.h) $(wildcard plugins/*/*.c plugins/*/*.h) common/podmem.h common/pm_internal.h
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) common/podmem.h common/pm_internal.h
+$(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(STD) -Wall -Wextra -Werror -g -O1 -Icommon -fsanitize=fuzzer,address,undefined \
-		-o $@ $< $(LIB_SRCS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
-fuzz-smoke: $(FUZZ_BINS)
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# main renamed in what a target includes or links: libFuzzer has the main
+fuzz_link = $(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Dmain=pm_fuzz_unused_main $(FUZZ_FLAGS_$(1)) $(2) \
+	-o $@ $< $(FUZZ_WITH_$(1)) $(FUZZ_LIB) $(FUZZ_LIBS_$(1))
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(call fuzz_link,$*,)
+
+$(BUILD)/fuzz-mutant/%: tests/fuzz/%.c $(FUZZ_LIB) $(FUZZ_DEPS)
+	@mkdir -p $(@D)
+	$(call fuzz_link,$*,-DPM_FUZZ_MUTANT)
+
+.PHONY: fuzz-build fuzz-traps
+fuzz-build: $(FUZZ_BINS) $(FUZZ_MUTANTS)
+	$(if $(FUZZ_SKIP),@printf 'fuzz: skipping %s (its front end is skipped)\n' $(FUZZ_SKIP))
+
+# every target passes its trap input and its mutant traps on it
+fuzz-traps: $(FUZZ_BINS) $(FUZZ_MUTANTS)
+	tests/fuzz/traps.sh $(BUILD) $(FUZZ_SRCS:tests/fuzz/%.c=%)
+
+fuzz-smoke: fuzz-build fuzz-traps
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
-		echo "fuzz $$n: $(FUZZ_RUNS) runs"; \
 		mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=65536 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} >$(BUILD)/fuzz/$$n.log 2>&1 \
-		|| { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; done
+		$$f -runs=$(FUZZ_RUNS) -seed=1 -max_len=65536 -close_fd_mask=3 -artifact_prefix=$(BUILD)/fuzz/$$n- $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} >$(BUILD)/fuzz/$$n.log 2>&1 \
+		|| { tail -30 $(BUILD)/fuzz/$$n.log; exit 1; }; \
+		echo "fuzz $$n: $(FUZZ_RUNS) runs, $$(grep -o 'cov: [0-9]*' $(BUILD)/fuzz/$$n.log | tail -1)"; done
 
 fuzz: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz/corpus-$$n; \
-		$$f -max_total_time=$${FUZZ_SECONDS:-60} $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} || exit 1; done
+		$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -close_fd_mask=3 -artifact_prefix=$(BUILD)/fuzz/$$n- -print_final_stats=1 $(BUILD)/fuzz/corpus-$$n tests/fuzz/corpus/$${n#fuzz_} \
+		|| exit 1; done
 
 # ---- integration tests: real cgroups and real daemons ----------------------
 $(BUILD)/pm-hog: tests/integration/hog.c

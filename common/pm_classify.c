@@ -24,14 +24,16 @@ static bool starts_with(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-/* copies a UID of LEN bytes (hex digits and '-' or, systemd, '_') as dashed; false if it is not one */
-static bool take_uid(const char *s, size_t len, char *uid)
+/* copies a UID of LEN bytes (hex digits and '-', or with SYSTEMD '_' in
+ * their place) as dashed; false if it is not one. A cgroupfs "pod<uid>" with
+ * '_' is not a pod: it would share its UID with the dashed one. */
+static bool take_uid(const char *s, size_t len, char *uid, bool systemd)
 {
 	if (len < 8 || len >= PM_UID_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
-		if (c == '_')
+		if (c == '_' && systemd)
 			c = '-';
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '-'))
 			return false;
@@ -84,7 +86,7 @@ enum pm_dir_class pm_classify(const char *name, int in_pod, enum pm_qos *ret_qos
 		*ret_qos = PM_QOS_BESTEFFORT;
 		return PM_DIR_QOS;
 	}
-	if (starts_with(name, "pod") && take_uid(name + 3, len - 3, uid))
+	if (starts_with(name, "pod") && take_uid(name + 3, len - 3, uid, false))
 		return PM_DIR_POD;
 	const char *p = strstr(name, "-pod");
 	if (p && ends_with(name, len, ".slice")) {
@@ -92,7 +94,7 @@ enum pm_dir_class pm_classify(const char *name, int in_pod, enum pm_qos *ret_qos
 		/* the last "-pod" is the pod's */
 		for (const char *q; (q = strstr(u, "-pod"));)
 			u = q + 4;
-		if (take_uid(u, (size_t)(name + len - 6 - u), uid))
+		if (take_uid(u, (size_t)(name + len - 6 - u), uid, true))
 			return PM_DIR_POD;
 	}
 	return PM_DIR_OTHER;

@@ -449,14 +449,20 @@ static void read_procs(struct scan *s, const char *rel)
 {
 	char path[PATH_MAX + 16];
 	snprintf(path, sizeof path, "%s/cgroup.procs", rel);
-	int fd = openat(s->ctx->rootfd, path, O_RDONLY | O_CLOEXEC);
+	/* a FIFO in its place never hangs the scan; a symlink is not followed */
+	int fd = pm_open_regular(s->ctx->rootfd, path);
 	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	char *line = NULL;
+	size_t cap = 0;
 	if (!f) {
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	for (int pid; fscanf(f, "%d", &pid) == 1;) {
+	for (ssize_t n; (n = getline(&line, &cap, f)) > 0;) {
+		int pid;
+		if (pm_procs_line(line, (size_t)n, &pid) < 0)
+			continue;
 		int *p = pm_grow(&s->pids, &s->cap_pids, s->n_pids, sizeof *p);
 		if (!p) {
 			no_memory(s);
@@ -465,6 +471,7 @@ static void read_procs(struct scan *s, const char *rel)
 		*p = pid;
 		s->n_pids++;
 	}
+	free(line);
 	fclose(f);
 }
 
@@ -507,6 +514,134 @@ static int cg_entry(void *arg, int dirfd, const char *name)
 
 /* ---- one process: its fds, mappings and mounts ---------------------------------------------- */
 
+/* ---- the lines of /proc/PID/{maps,mountinfo} and fd link targets --------- */
+
+bool pm_strip_deleted(char *path, size_t *len);
+
+/* the N bytes at S, all digits of BASE (10 or 16; no sign, no prefix), into *RET */
+static bool digits(const char *s, size_t n, int base, uint64_t *ret)
+{
+	return n && s[0] != '-' && (base == 16 ? pm_parse_hex(s, n, ret) : pm_parse_u64(s, n, ret)) == n;
+}
+
+/* the space-separated field at *P: its start, *P moved past it and the spaces after */
+static const char *field_at(const char **p, size_t *ret_len)
+{
+	const char *f = *p;
+	while (**p && **p != ' ')
+		(*p)++;
+	*ret_len = (size_t)(*p - f);
+	while (**p == ' ')
+		(*p)++;
+	return f;
+}
+
+/* "maj:min", each in BASE, the whole of the field F (LEN bytes) */
+static bool dev_field(const char *f, size_t len, int base, unsigned *maj, unsigned *min)
+{
+	const char *c = memchr(f, ':', len);
+	uint64_t a, b;
+	if (!c || !digits(f, (size_t)(c - f), base, &a) || !digits(c + 1, len - (size_t)(c + 1 - f), base, &b) ||
+	    a > UINT32_MAX || b > UINT32_MAX)
+		return false;
+	*maj = (unsigned)a;
+	*min = (unsigned)b;
+	return true;
+}
+
+int pm_maps_line(char *line, size_t n, struct pm_maps_line *ret)
+{
+	const char *p = line, *f;
+	size_t len;
+	uint64_t v;
+
+	if (strlen(line) != n)
+		return -EINVAL; /* a NUL inside */
+	f = field_at(&p, &len); /* start-end */
+	if (!len || len >= sizeof ret->range)
+		return -EINVAL;
+	memcpy(ret->range, f, len);
+	ret->range[len] = 0;
+	field_at(&p, &len); /* perms */
+	if (!len)
+		return -EINVAL;
+	f = field_at(&p, &len); /* offset */
+	if (!digits(f, len, 16, &v))
+		return -EINVAL;
+	f = field_at(&p, &len);
+	if (!dev_field(f, len, 16, &ret->maj, &ret->min))
+		return -EINVAL;
+	f = field_at(&p, &len); /* inode */
+	if (!digits(f, len, 10, &ret->ino) || !ret->ino || *p != '/')
+		return -EINVAL;
+	ret->path = line + (p - line);
+	ret->len = n - (size_t)(p - line);
+	ret->deleted = pm_strip_deleted(ret->path, &ret->len);
+	return 0;
+}
+
+void pm_unescape_octal(char *str)
+{
+	char *w = str;
+	for (char *r = str; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = 0;
+}
+
+int pm_mountinfo_line(char *line, struct pm_mount_line *ret)
+{
+	char *tok[64], *save = NULL;
+	int n = 0, sep = -1;
+	for (char *t = strtok_r(line, " \n", &save); t && n < 64; t = strtok_r(NULL, " \n", &save)) {
+		if (sep < 0 && n >= 6 && !strcmp(t, "-"))
+			sep = n;
+		tok[n++] = t;
+	}
+	if (sep < 0 || n < sep + 4 || !dev_field(tok[2], strlen(tok[2]), 10, &ret->maj, &ret->min))
+		return -EINVAL;
+	pm_unescape_octal(tok[3]);
+	pm_unescape_octal(tok[4]);
+	ret->root = tok[3];
+	ret->mp = tok[4];
+	ret->fstype = tok[sep + 1];
+	ret->super = tok[sep + 3];
+	return 0;
+}
+
+int pm_procs_line(const char *line, size_t n, int *ret)
+{
+	uint64_t v;
+	if (n && line[n - 1] == '\n')
+		n--;
+	if (!n || line[0] == '-' || pm_parse_u64(line, n, &v) != n || v == 0 || v > INT_MAX)
+		return -EINVAL;
+	*ret = (int)v;
+	return 0;
+}
+
+int pm_overlay_upper(const char *opts, char *dir, size_t cap)
+{
+	for (const char *o = opts; *o;) {
+		size_t n = strcspn(o, ",");
+		if (n > 9 && !memcmp(o, "upperdir=", 9)) {
+			if (n - 9 >= cap)
+				return -ENAMETOOLONG;
+			memcpy(dir, o + 9, n - 9);
+			dir[n - 9] = 0;
+			pm_unescape_octal(dir);
+			return 0;
+		}
+		o += n + (o[n] == ',');
+	}
+	return -ENOENT;
+}
+
 struct proc_arg {
 	struct scan *s;
 	const struct proc *p;
@@ -514,8 +649,7 @@ struct proc_arg {
 
 static const char deleted_mark[] = " (deleted)";
 
-/* strips " (deleted)" off PATH (LEN bytes); true when it was there */
-static bool strip_deleted(char *path, size_t *len)
+bool pm_strip_deleted(char *path, size_t *len)
 {
 	size_t m = sizeof deleted_mark - 1;
 	if (*len < m || memcmp(path + *len - m, deleted_mark, m))
@@ -550,7 +684,7 @@ static int fd_entry(void *arg, int dirfd, const char *name)
 		path[len] = 0;
 		if (!len)
 			len = (size_t)snprintf(path, sizeof path, "/proc/%d/fd/%s", a->p->pid, name);
-		bool del = strip_deleted(path, &len);
+		bool del = pm_strip_deleted(path, &len);
 		struct stat fst;
 		if (fstat(fd, &fst) == 0 && S_ISREG(fst.st_mode))
 			f = file_new(s, fd, &fst, path, len, del);
@@ -600,19 +734,15 @@ static void scan_maps(struct scan *s, const struct proc *p)
 		return; /* gone, or the fds' note says why */
 	bool by_path = false;
 	for (ssize_t n; !s->err && (n = getline(&line, &cap, m)) > 0;) {
-		char range[64];
-		unsigned maj, min;
-		unsigned long long ino;
-		int at = 0;
+		struct pm_maps_line ml;
 		if (line[n - 1] == '\n')
 			line[--n] = 0;
-		if (sscanf(line, "%63s %*s %*x %x:%x %llu %n", range, &maj, &min, &ino, &at) != 4 || !ino || !at ||
-		    line[at] != '/')
+		if (pm_maps_line(line, (size_t)n, &ml) < 0)
 			continue; /* anonymous, [heap], [vdso], ... */
-		char *name = line + at;
-		size_t len = (size_t)(n - at);
-		bool del = strip_deleted(name, &len);
-		uint64_t dev = makedev(maj, min);
+		char *range = ml.range, *name = ml.path;
+		size_t len = ml.len;
+		bool del = ml.deleted;
+		uint64_t ino = ml.ino, dev = makedev(ml.maj, ml.min);
 		struct pm_file *f = file_find(s, dev, ino);
 		if (!f) {
 			int fd = open_mapping(s, p, range, dev, ino, name, del, &by_path);
@@ -633,20 +763,6 @@ static void scan_maps(struct scan *s, const struct proc *p)
 	fclose(m);
 }
 
-/* mountinfo's octal escapes (\040 for a space, ...), undone in place */
-static void unescape(char *str)
-{
-	char *w = str;
-	for (char *r = str; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' && r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') * 64 + (r[2] - '0') * 8 + (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = 0;
-}
 
 static void add_tmpfs(struct scan *s, int pid, uint64_t dev, const char *root, const char *mp)
 {
@@ -674,17 +790,9 @@ static void add_tmpfs(struct scan *s, int pid, uint64_t dev, const char *root, c
 
 static void add_upper(struct scan *s, uint64_t dev, const char *opts)
 {
-	const char *u = strstr(opts, "upperdir=");
-	if (!u || (u != opts && u[-1] != ','))
-		return;
-	u += 9;
 	char dir[PATH_MAX];
-	size_t n = strcspn(u, ",");
-	if (n >= sizeof dir)
+	if (pm_overlay_upper(opts, dir, sizeof dir) < 0)
 		return;
-	memcpy(dir, u, n);
-	dir[n] = 0;
-	unescape(dir);
 	for (size_t i = 0; i < s->n_uppers; i++)
 		if (!strcmp(s->out->strs + s->uppers[i].off, dir))
 			return;
@@ -723,23 +831,13 @@ static void scan_mounts(struct scan *s, int pid)
 		return;
 	}
 	while (!s->err && getline(&line, &cap, m) > 0) {
-		char *tok[64], *save = NULL;
-		int n = 0, sep = -1;
-		for (char *t = strtok_r(line, " \n", &save); t && n < 64; t = strtok_r(NULL, " \n", &save)) {
-			if (sep < 0 && n >= 6 && !strcmp(t, "-"))
-				sep = n;
-			tok[n++] = t;
-		}
-		unsigned maj, min;
-		if (sep < 0 || n < sep + 4 || sscanf(tok[2], "%u:%u", &maj, &min) != 2)
+		struct pm_mount_line ml;
+		if (pm_mountinfo_line(line, &ml) < 0)
 			continue;
-		if (!strcmp(tok[sep + 1], "tmpfs")) {
-			unescape(tok[3]);
-			unescape(tok[4]);
-			add_tmpfs(s, pid, makedev(maj, min), tok[3], tok[4]);
-		} else if (!strcmp(tok[sep + 1], "overlay")) {
-			add_upper(s, makedev(maj, min), tok[sep + 3]);
-		}
+		if (!strcmp(ml.fstype, "tmpfs"))
+			add_tmpfs(s, pid, makedev(ml.maj, ml.min), ml.root, ml.mp);
+		else if (!strcmp(ml.fstype, "overlay"))
+			add_upper(s, makedev(ml.maj, ml.min), ml.super);
 	}
 	free(line);
 	fclose(m);

@@ -263,4 +263,44 @@ enum pm_dir_class { PM_DIR_OTHER, PM_DIR_KUBEPODS, PM_DIR_QOS, PM_DIR_POD, PM_DI
 enum pm_dir_class pm_classify(const char *name, int in_pod, enum pm_qos *ret_qos, char *uid, char *id,
 			      enum pm_runtime *ret_rt);
 
+/* ---- the lines podmem files reads (pm_files.c) ---------------------------- */
+
+/* Strips " (deleted)" off PATH (LEN bytes, NUL-terminated: a /proc/PID/fd
+ * link target or a maps path); true when it was there. */
+bool pm_strip_deleted(char *path, size_t *len);
+
+/* One line of /proc/PID/maps, without its newline (N bytes):
+ * "start-end perms offset maj:min inode   /path[ (deleted)]", numbers in hex
+ * but the inode. For a mapping of a file (inode not 0, a path from '/') fills
+ * *RET, its path pointing into LINE with " (deleted)" cut off in place, and
+ * returns 0; anything else (anonymous, [heap], malformed) is -EINVAL. */
+struct pm_maps_line {
+	char range[64]; /* "start-end", the map_files name */
+	unsigned maj, min;
+	uint64_t ino;
+	char *path;
+	size_t len;
+	bool deleted;
+};
+int pm_maps_line(char *line, size_t n, struct pm_maps_line *ret);
+
+/* One line of /proc/PID/mountinfo, cut into fields in place (strtok: spaces);
+ * root and mount point with their octal escapes undone. 0, or -EINVAL
+ * without a "maj:min" in decimal or the fields after the " - " separator. */
+struct pm_mount_line {
+	unsigned maj, min;
+	char *root, *mp, *fstype, *super; /* super: the super options, "rw,lowerdir=...,upperdir=..." */
+};
+int pm_mountinfo_line(char *line, struct pm_mount_line *ret);
+/* One line of cgroup.procs (N bytes, its newline or not): a process ID,
+ * decimal, 1 to INT_MAX, into *RET: 0, or -EINVAL (fscanf's "%d" took signs
+ * and overflowed). */
+int pm_procs_line(const char *line, size_t n, int *ret);
+/* mountinfo's octal escapes (\040 for a space), undone in place */
+void pm_unescape_octal(char *str);
+/* The value of the option "upperdir=" among the comma-separated OPTS
+ * (an overlay's super options), unescaped, into DIR (CAP bytes): 0,
+ * -ENOENT, or -ENAMETOOLONG. */
+int pm_overlay_upper(const char *opts, char *dir, size_t cap);
+
 #endif

@@ -74,7 +74,7 @@ static int find_mount(const char *mi, size_t len, const char *controller, bool o
 		const char *mp = field(p, le, 4, &mp_len);
 		const char *fs = sep ? field(sep + 3, le, 0, &fs_len) : NULL;
 		const char *so = sep ? field(sep + 3, le, 2, &so_len) : NULL;
-		if (mp && fs && so) {
+		if (mp && mp_len && fs && so) { /* an empty mount point is no mount */
 			if (fs_len == 6 && !memcmp(fs, "cgroup", 6) && has_token(so, so_len, controller))
 				return unescape(mp, mp_len, ret, cap);
 			if (or_v2 && fs_len == 7 && !memcmp(fs, "cgroup2", 7) && !v2) {

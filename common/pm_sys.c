@@ -127,7 +127,8 @@ int pm_ram_iomem(const char *text, size_t len, uint64_t *ret)
 			b = pm_parse_hex(p + a + 1, (size_t)(le - p - a - 1), &last);
 		const char *name = p + a + 1 + b;
 		if (b && last >= start && (size_t)(le - name) == sizeof ram - 1 && !memcmp(name, ram, sizeof ram - 1)) {
-			sum = pm_add_sat(sum, last - start + 1);
+			/* 0-ffffffffffffffff is 2^64 bytes: saturated, not wrapped to 0 */
+			sum = pm_add_sat(sum, last - start == UINT64_MAX ? UINT64_MAX : last - start + 1);
 			any = true;
 			addressed |= last != 0;
 		}

@@ -144,7 +144,7 @@ int pm_parse_duration(const char *s, uint64_t *ret_ns)
 		uint64_t whole = 0, frac = 0, scale = 1;
 		bool digits = false;
 		for (; *s >= '0' && *s <= '9'; s++, digits = true) {
-			if (whole > (UINT64_MAX - 9) / 10)
+			if (whole > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
 				return -ERANGE;
 			whole = whole * 10 + (uint64_t)(*s - '0');
 		}
@@ -168,7 +168,7 @@ int pm_parse_duration(const char *s, uint64_t *ret_ns)
 		if (whole > UINT64_MAX / units[u].ns)
 			return -ERANGE;
 		uint64_t v = whole * units[u].ns;
-		uint64_t part = (uint64_t)((long double)frac * units[u].ns / scale);
+		uint64_t part = (uint64_t)((unsigned __int128)frac * units[u].ns / scale); /* exact: < units[u].ns */
 		if (v > UINT64_MAX - part || total > UINT64_MAX - (v + part))
 			return -ERANGE;
 		total += v + part;

@@ -9,8 +9,9 @@
 #include "pm_cmdline.h"
 #include "podmem.h"
 
-/* Exit statuses of every command */
-enum { CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
+/* Exit statuses of every command; CLI_DONE from an option parser: it printed
+ * what was asked (--help, --version), exit 0 without running */
+enum { CLI_DONE = -1, CLI_OK = 0, CLI_FAILED = 1, CLI_USAGE = 2 };
 
 /* the core's log callback: "podmem: ..." on stderr; UD points to an int,
  * the verbosity (0: errors and warnings, 1: info, 2: debug) */

@@ -141,7 +141,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case O_NO_FILES: c->no_files = true; break;
 		case O_RULES: c->rules = true; break;
 		case 'v': c->verbose++; break;
-		case 'h': usage(stdout); exit(0);
+		case 'h': usage(stdout); return CLI_DONE;
 		case O_REQUEST:
 			if ((r = parse_request(c, nreq, optarg)))
 				return r;
@@ -735,7 +735,7 @@ int cli_explain(int argc, char **argv)
 	int r;
 
 	if ((r = parse_args(&c, argc, argv)))
-		return r;
+		return r == CLI_DONE ? CLI_OK : r;
 	if (c.rules) {
 		print_rules(stdout);
 		return fflush(stdout) ? CLI_FAILED : CLI_OK;

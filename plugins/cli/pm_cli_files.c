@@ -46,7 +46,7 @@ static void usage(FILE *f)
 		   "Exit status: 0 on success, 1 when the scan fails, 2 for a bad option or an unknown pod.\n");
 }
 
-/* ARG as a number >= MIN into *RET; -1 when it is not one */
+/* the command line into C: CLI_OK to run, CLI_DONE after --help, CLI_USAGE (said why) */
 static int parse_args(struct files_cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_CONTAINER, O_MAX_FILES, O_KUBELET, O_RESIDENCY, O_NO_CHARGED, O_CORE };
@@ -71,7 +71,7 @@ static int parse_args(struct files_cli *c, int argc, char **argv)
 		case O_JSON: c->json = true; break;
 		case O_NO_CHARGED: c->fo.no_charged = true; break;
 		case 'v': c->verbose++; break;
-		case 'h': usage(stdout); exit(0);
+		case 'h': usage(stdout); return CLI_DONE;
 		case O_CONTAINER:
 			if (!*optarg)
 				return cli_bad("--%s: empty value", "container");
@@ -394,7 +394,7 @@ int cli_files(int argc, char **argv)
 	int r;
 
 	if ((r = parse_args(&c, argc, argv)))
-		return r;
+		return r == CLI_DONE ? CLI_OK : r;
 	if ((r = cli_start(&c.opts, &c.verbose, &ctx, &snap)) == CLI_USAGE)
 		return r;
 	if (r == CLI_OK && pm_find_pod(&snap, c.pod, c.fo.container, &pod, NULL, err, sizeof err) < 0) {

@@ -60,7 +60,7 @@ static void usage(FILE *f)
 	fprintf(f, "\nExit status: 0 on success, 1 when sampling fails, 2 for a bad option or cgroup root.\n");
 }
 
-/* a positive count (-n, --iterations) into *RET; false if S is not one */
+/* the command line into C: CLI_OK to run, CLI_DONE after --help or --version, CLI_USAGE (said why) */
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_JSON = 256, O_SORT, O_CONTAINERS, O_INTERVAL, O_ITERATIONS, O_CORE };
@@ -79,8 +79,8 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case O_JSON: c->json = true; break;
 		case O_CONTAINERS: c->containers = true; break;
 		case 'v': c->verbose++; break;
-		case 'h': usage(stdout); exit(0);
-		case 'V': printf("podmem %s\n", PODMEM_VERSION); exit(0);
+		case 'h': usage(stdout); return CLI_DONE;
+		case 'V': printf("podmem %s\n", PODMEM_VERSION); return CLI_DONE;
 		case O_SORT:
 			c->sort = strcmp(optarg, "name") ? pm_metric_by_name(optarg) : -1;
 			if (c->sort == -1 && strcmp(optarg, "name"))
@@ -846,7 +846,7 @@ int cli_top(int argc, char **argv)
 	int r;
 
 	if ((r = parse_args(&c, argc, argv)))
-		return r;
+		return r == CLI_DONE ? CLI_OK : r;
 	if (c.cmd != CMD_TOP) {
 		if (c.json)
 			(c.cmd == CMD_METRICS ? cli_json_metrics : cli_json_labels)(stdout);

@@ -84,6 +84,81 @@ void pm_cd_instance(char *out, size_t out_size, const char *const parts[], size_
 	snprintf(out + k.cut, out_size - k.cut, "~%s", hex);
 }
 
+/* glibc's regcomp copies what a '+' or a {n,m} repeats once per repetition,
+ * nested ones multiplied ("/^a++++++++++++++++++++/" alone took gigabytes),
+ * and stacked repetitions ("a+?+?+", which POSIX leaves undefined) take it
+ * seconds even when few. A pattern with a repetition right after another is
+ * refused, and so is one whose upper bound of copies (an atom counts once, a
+ * group as its contents, a repeated one as many times as it may repeat)
+ * passes PAT_MAX_COPIES. */
+#define PAT_MAX_COPIES 2048
+#define PAT_MAX_LEN 256
+#define PAT_TOO_BIG (PAT_MAX_COPIES + 1ul)
+
+static unsigned long pat_cost(const char **pp, int depth)
+{
+	unsigned long total = 0, last = 0;
+	bool repeated = false; /* the last thing read was a repetition */
+	const char *p = *pp;
+	while (*p && *p != ')') {
+		char c = *p++;
+		if (c == '+' || c == '*' || c == '?' || c == '{') {
+			unsigned long times = c == '+' ? 2 : 1, n = 0;
+			if (repeated)
+				return PAT_TOO_BIG;
+			if (c == '{') {
+				for (; *p && *p != '}'; p++)
+					if (*p >= '0' && *p <= '9' && (n = n * 10 + (unsigned long)(*p - '0')) > PAT_MAX_COPIES)
+						return PAT_TOO_BIG;
+					else if (*p == ',')
+						n = 0;
+				times = n + 1;
+				if (*p)
+					p++;
+			}
+			repeated = true;
+			if (last * times > PAT_MAX_COPIES)
+				return PAT_TOO_BIG;
+			total = total - last + last * times;
+			last *= times;
+		} else {
+			unsigned long atom = 1;
+			if (c == '(') {
+				if (depth >= 32)
+					return PAT_TOO_BIG;
+				atom = pat_cost(&p, depth + 1);
+				if (*p == ')')
+					p++;
+			} else if (c == '[') { /* to its closing ']' ("[]a]", "[^]a]" hold one) */
+				p += *p == '^';
+				p += *p == ']';
+				while (*p && *p != ']')
+					p++;
+				p += *p == ']';
+			} else if (c == '\\' && *p) {
+				p++;
+			}
+			repeated = false;
+			last = atom;
+			total += atom;
+		}
+		if (total > PAT_MAX_COPIES)
+			return PAT_TOO_BIG;
+	}
+	*pp = p;
+	return total;
+}
+
+static bool pat_too_big(const char *re)
+{
+	unsigned long cost = 0;
+	for (const char *p = re; *p && cost <= PAT_MAX_COPIES;) {
+		cost += pat_cost(&p, 0);
+		p += *p == ')'; /* an unmatched ')': regcomp says what is wrong with it */
+	}
+	return cost > PAT_MAX_COPIES;
+}
+
 int pm_cd_pat_init(struct pm_cd_pat *p, const char *pattern, char *err, size_t err_size)
 {
 	size_t len = strlen(pattern);
@@ -98,6 +173,12 @@ int pm_cd_pat_init(struct pm_cd_pat *p, const char *pattern, char *err, size_t e
 	char *body = strndup(pattern + 1, len - 2);
 	if (!body)
 		return snprintf(err, err_size, "out of memory"), -1;
+	if (len > PAT_MAX_LEN || pat_too_big(body)) {
+		free(body);
+		snprintf(err, err_size, "regular expression too large (at most %d bytes, no repetition of a repetition, few nested + and {n,m})",
+			 PAT_MAX_LEN);
+		return -1;
+	}
 	int rc = regcomp(&p->re, body, REG_EXTENDED | REG_NOSUB);
 	free(body);
 	if (rc != 0) {

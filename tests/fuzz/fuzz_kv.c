@@ -4,6 +4,7 @@
  * time finds. */
 #include <string.h>
 
+#include "fuzz.h"
 #include "pm_internal.h"
 
 /* parses DATA with T whole, and a line at a time, and compares */
@@ -17,8 +18,7 @@ static void both_ways(const uint8_t *data, size_t size, const struct pm_keytab *
 		m += pm_parse_kv((const char *)data + i, end - i, t, &lines);
 		i = end;
 	}
-	if (n != m || memcmp(&whole, &lines, sizeof whole))
-		__builtin_trap();
+	CHECK(MUTANT(n) == m && !memcmp(&whole, &lines, sizeof whole));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "pm_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -29,8 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct pm_values whole = {0}, pieces = {0};
 	pm_parse_kv((const char *)data, size, t, &whole);
 	ssize_t n = pm_pread_kv(fd, buf, CAP, t, &pieces);
-	if (n != (ssize_t)size)
-		__builtin_trap();
+	CHECK(MUTANT(n) == (ssize_t)size);
 	size_t longest = 0, cur = 0;
 	for (size_t i = 0; i < size; i++) {
 		cur++;

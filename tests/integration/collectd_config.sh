@@ -68,6 +68,8 @@ ReportSandbox|ReportSandbox "/x/"
 Namespace|Namespace "/[a-/"
 Namespace|Namespace 7
 IgnoreNamespace|IgnoreNamespace "ok" "/(/"
+Namespace|Namespace "/^a++++++++++++++++++++++++++++++++++++++++/"
+Metrics|Metrics "/^(((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+$/"
 Metrics|Metrics "no_such_metric"
 Metrics|Metrics "usage" "/^zzz/"
 Metrics|Metrics true

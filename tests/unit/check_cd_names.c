@@ -149,6 +149,37 @@ START_TEST(pattern_cases)
 }
 END_TEST
 
+/* found by tests/fuzz/fuzz_collectd_config: glibc's regcomp copies what a
+ * '+' or {n,m} repeats, so a short pattern took gigabytes, and stacked
+ * repetitions took seconds; such patterns are refused with a reason, and
+ * patterns of everyday size still compile */
+START_TEST(pattern_too_large)
+{
+	char err[256], big[300];
+	struct pm_cd_pat p;
+	static const char *const refused[] = {
+		"/^in++++++++++++++++++++++++++++++++++++++++++++++++++++++/", "/((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+/",
+		"/~\xff\xff+\xff+?++++++++++/", /* stacked: seconds in regcomp (found by fuzz_collectd_config, a timeout) */
+		"/a+?/", "/(a{2,9}){300}/",
+		"/a{100}{100}/", "/a{4096}/", "/a{1,5000}/", "/a{99999999999999999999}/",
+	};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		err[0] = 0;
+		ck_assert_msg(pm_cd_pat_init(&p, refused[i], err, sizeof err) < 0, "'%s' is taken", refused[i]);
+		ck_assert_msg(strstr(err, "too large"), "'%s': %s", refused[i], err);
+	}
+	memset(big, 'a', sizeof big);
+	big[0] = '/', big[sizeof big - 2] = '/', big[sizeof big - 1] = 0;
+	ck_assert(pm_cd_pat_init(&p, big, err, sizeof err) < 0);
+	static const char *const taken[] = {"/^team-[a-z]+-prod$/", "/^a{3}b{1,8}$/", "/^(kube|ops)-.+$/",
+		"/^[a-z0-9]{1,63}\\.[a-z]{1,63}$/", "/^[[:alpha:]]+(-[0-9]+)?$/", "/[]+]+/", "/(a+)+b/", "/\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+\\+/"};
+	for (size_t i = 0; i < sizeof taken / sizeof taken[0]; i++) {
+		ck_assert_msg(pm_cd_pat_init(&p, taken[i], err, sizeof err) == 0, "'%s': %s", taken[i], err);
+		pm_cd_pat_free(&p);
+	}
+}
+END_TEST
+
 START_TEST(pattern_lists)
 {
 	char err[256] = "";
@@ -180,6 +211,7 @@ Suite *suite_cd_names(void)
 	tcase_add_test(tc, lengths);
 	tcase_add_loop_test(tc, pattern_cases, 0, (int)(sizeof pats / sizeof pats[0]));
 	tcase_add_test(tc, pattern_lists);
+	tcase_add_test(tc, pattern_too_large);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -34,6 +34,10 @@ static const struct name_case cases[] = {
 	{"system.slice", 0, PM_DIR_OTHER, 0, NULL, 0},
 	{"podman", 0, PM_DIR_OTHER, 0, NULL, 0},
 	{"pod-not-a-uid!", 0, PM_DIR_OTHER, 0, NULL, 0},
+	/* found by tests/fuzz/fuzz_cgdir: a cgroupfs pod directory with '_' was
+	 * taken as the pod with dashes, two cgroups under one UID */
+	{"pod00003_00", 0, PM_DIR_OTHER, 0, NULL, 0},
+	{"pod2a3b4c5d_6e7f_4081_9293_0000000000b2", 0, PM_DIR_OTHER, 0, NULL, 0},
 	{"82a3c64c4edd6d6d2b5f4a8932cd967309e2cbd35a039d3e2b9cc4c4376de0e6", 1, PM_DIR_CONTAINER, 0, ID,
 	 PM_RT_UNKNOWN},
 	{"cri-containerd-82a3c64c4edd6d6d2b5f4a8932cd967309e2cbd35a039d3e2b9cc4c4376de0e6.scope", 1, PM_DIR_CONTAINER,

@@ -278,6 +278,12 @@ START_TEST(mountinfo)
 	ck_assert_str_eq(out, "/mnt/my cgroups");
 	ck_assert_int_eq(pm_find_memory_mount(none, sizeof none - 1, out, sizeof out), -ENOENT);
 	ck_assert_int_eq(pm_find_memory_mount("", 0, out, sizeof out), -ENOENT);
+	/* an empty mount point (two spaces) is no mount: the root it named was "" (seen while
+	 * fuzz_mountinfo's reference was checked); the next line's is taken */
+	static const char empty[] = "35 31 0:32 /  rw - cgroup cgroup rw,memory\n"
+				    "36 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n";
+	ck_assert_int_eq(pm_find_memory_mount(empty, sizeof empty - 1, out, sizeof out), 0);
+	ck_assert_str_eq(out, "/sys/fs/cgroup/memory");
 	/* the hugetlb hierarchy: its own mount, or the memory one when they share it; never cgroup2 */
 	static const char both[] = "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
 				   "36 31 0:33 / /sys/fs/cgroup/hugetlb rw,relatime - cgroup cgroup rw,hugetlb\n";
@@ -316,6 +322,10 @@ START_TEST(iomem_ram)
 	/* ranges past 2^64 in all: saturated */
 	static const char huge[] = "0-fffffffffffffffe : System RAM\n0-fffffffffffffffe : System RAM\n";
 	ck_assert_int_eq(pm_ram_iomem(huge, sizeof huge - 1, &ram), 0);
+	ck_assert_uint_eq(ram, UINT64_MAX);
+	/* one range of all 2^64 bytes: last - start + 1 wrapped to 0 (fuzz_iomem's reference) */
+	static const char all[] = "0-ffffffffffffffff : System RAM\n";
+	ck_assert_int_eq(pm_ram_iomem(all, sizeof all - 1, &ram), 0);
 	ck_assert_uint_eq(ram, UINT64_MAX);
 }
 END_TEST
@@ -378,6 +388,12 @@ static const struct {
 	{"1s2", -EINVAL, 0},
 	{"99999999999999999999s", -ERANGE, 0},
 	{"6000000h", -ERANGE, 0},
+	/* found by tests/fuzz/fuzz_duration: the overflow check refused values
+	 * within 64 bits whose last digit would not overflow */
+	{"18446744073709551615ns", 0, 18446744073709551615ull},
+	{"1844674407370955161ns", 0, 1844674407370955161ull},
+	{"18446744073709551616ns", -ERANGE, 0},
+	{"0.999999999999999999h", 0, 3599999999999ull}, /* the fraction's nanoseconds rounded down, exactly */
 };
 
 START_TEST(duration)
