@@ -44,8 +44,8 @@ int pm_open_regular(int dirfd, const char *name)
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISREG(st.st_mode) ? errno : PM_ENOTREG;
+	int e = fstat(fd, &st) < 0 ? errno : S_ISREG(st.st_mode) ? 0 : PM_ENOTREG;
+	if (e) {
 		close(fd);
 		return -e;
 	}
