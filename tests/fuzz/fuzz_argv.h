@@ -98,6 +98,12 @@ static const char *core_field(const struct pm_opts *o, int i)
 static void core_check(const struct pm_opts *o, const struct ref_core *r)
 {
 	for (int i = 0; i < PM_OPT__COUNT; i++) {
+		if (i == PM_OPT_MAX_OPEN_FILES) { /* a count: digits only, the number they make */
+			const char *v = r->v[i];
+			CHECK(o->max_open_files_set == (v != NULL));
+			CHECK(!v || (*v && strspn(v, "0123456789") == strlen(v) && o->max_open_files == strtoul(v, NULL, 10)));
+			continue;
+		}
 		const char *got = core_field(o, i);
 		CHECK(!got == !r->v[i] && (!got || !strcmp(got, r->v[i])));
 		CHECK(!got || *got); /* an empty value is refused */
