@@ -224,7 +224,7 @@ $(BUILD)/pm-hog: tests/integration/hog.c
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_CFLAGS) -o $@ $<
 
-integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS) $(BENCH_BINS)
+integration: build-all $(BUILD)/pm-hog $(SAN_TARGETS) bench-bins
 	tests/integration/run-all.sh $(INTEGRATION_TESTS)
 
 # ---- the churn soak: DURATION seconds (check runs 60); a skip (77, its reason printed) is no failure
