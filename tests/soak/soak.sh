@@ -297,8 +297,11 @@ problem() { PROBLEMS+=("$*"); printf '  soak: PROBLEM: %s\n' "$*" >&2; }
 # the daemon; 1 if it is gone
 look() {
 	local pid=${DPID[$1]} k v rest
+	# (-d, not -e on the first fd: that follows the link, and an fd closed
+	# between the glob and the test made a live daemon look gone)
+	[ -d "/proc/$pid/fd" ] || return 1
 	local fds=(/proc/"$pid"/fd/*)
-	[ -e "${fds[0]}" ] || return 1
+	[ "${fds[0]}" != "/proc/$pid/fd/*" ] || return 1
 	LOOK_FDS=${#fds[@]} LOOK_RSS= LOOK_ANON=
 	while read -r k v rest; do
 		case $k in VmRSS:) LOOK_RSS=$v ;; RssAnon:) LOOK_ANON=$v ;; esac
@@ -362,18 +365,23 @@ checkpoint() {
 	# the batch after the one in flight at the pause (a slow batch is waited for)
 	wait_for 60 execd_batches_from $((b0 + 2)) || problem "checkpoint $((N_CP + 1)): podmem-execd wrote no batch for 60 s"
 	N_CP=$((N_CP + 1))
-	declare -A minfds=()
+	# the least fds of 5 looks, with the RSS of the last look that worked (a
+	# look can fail now and then on a live daemon: the next one is taken)
+	declare -A minfds=() rss=() anon=()
 	for i in 1 2 3 4 5; do
 		for d in "${DAEMONS[@]}"; do
 			look "$d" || continue
 			min=${minfds[$d]:-$LOOK_FDS}
-			minfds[$d]=$((LOOK_FDS < min ? LOOK_FDS : min))
+			minfds[$d]=$((LOOK_FDS < min ? LOOK_FDS : min)) rss[$d]=$LOOK_RSS anon[$d]=$LOOK_ANON
 		done
 		sleep 0.2
 	done
 	for d in "${DAEMONS[@]}"; do
-		look "$d" || continue
-		printf '%d cp %s %d %d %d\n' "$SECONDS" "$d" "${minfds[$d]}" "$LOOK_RSS" "$LOOK_ANON" >>"$T/samples"
+		if [ -z "${minfds[$d]:-}" ]; then
+			kill -0 "${DPID[$d]}" 2>/dev/null && problem "checkpoint $N_CP: no look at $d's fds worked"
+			continue
+		fi
+		printf '%d cp %s %d %d %d\n' "$SECONDS" "$d" "${minfds[$d]}" "${rss[$d]}" "${anon[$d]}" >>"$T/samples"
 	done
 	{ read -r b p c <"$T/execd.last"; } 2>/dev/null || b=0
 	[ "$p $c" = "$PODS $N_CTRS" ] ||
