@@ -42,7 +42,8 @@
 #     made), so the count may exceed the checkpoints' by no more than what a
 #     scan in flight holds (ALLOW below: one fd per directory level, a log
 #     directory, a file read by path; for collectd its write threads' csv
-#     files and a unixsock connection too);
+#     files and a unixsock connection too; and one replaced pod's fds, held
+#     with its successor's until the rescan closes the old record);
 #   - RSS: after the warm-up, the least anonymous RSS (RssAnon: the heap; the
 #     file-backed rest comes and goes as the node reclaims library pages) of
 #     the last third of the looks at most 1 MiB above the least of the first
@@ -288,8 +289,13 @@ declare -A DPID=([collectd]=$CD_PID [execd]=$EX_PID [agentx]=$AGENTX_PID [snmpd]
 # fds allowed above the checkpoints' count while the churn runs: a scan in
 # flight holds one fd per directory level (at most 6) and a log directory
 # (1), a read by path 1 more; collectd's write threads may have a csv file
-# open each (5) and unixsock a connection (1)
-declare -A ALLOW=([collectd]=14 [execd]=8 [agentx]=8 [snmpd]=8)
+# open each (5) and unixsock a connection (1); and a rescan in flight may
+# hold a replaced pod's fds and its successor's at once, until it closes the
+# old record (4 cgroups of 9 files and the pod's directory: 37; seen once in
+# a 60 s run as exactly 37 over the checkpoints). A leak still shows: the
+# checkpoints must all be equal.
+POD_FDS=37
+declare -A ALLOW=([collectd]=$((14 + POD_FDS)) [execd]=$((8 + POD_FDS)) [agentx]=$((8 + POD_FDS)) [snmpd]=8)
 PROBLEMS=()
 problem() { PROBLEMS+=("$*"); printf '  soak: PROBLEM: %s\n' "$*" >&2; }
 
@@ -303,9 +309,14 @@ look() {
 	local fds=(/proc/"$pid"/fd/*)
 	[ "${fds[0]}" != "/proc/$pid/fd/*" ] || return 1
 	LOOK_FDS=${#fds[@]} LOOK_RSS= LOOK_ANON=
+	# (the file read whole at once: bash's read builtin reads a seekable file
+	# in blocks and seeks back, and /proc/PID/status, made again at each
+	# read, then loses lines now and then)
+	local status
+	status=$(<"/proc/$pid/status") || return 1
 	while read -r k v rest; do
 		case $k in VmRSS:) LOOK_RSS=$v ;; RssAnon:) LOOK_ANON=$v ;; esac
-	done <"/proc/$pid/status" || return 1
+	done <<<"$status"
 	[ -n "$LOOK_RSS" ] && [ -n "$LOOK_ANON" ]
 }
 # record PHASE: a line "seconds phase daemon fds rss anon" per daemon in $T/samples
