@@ -125,7 +125,7 @@ static void cg_take(struct pm_cg *old, struct pm_cg *ret)
 }
 
 /* A record of the previous scan at the path of the directory ST (from
- * fstatat) is that directory still, not one removed and made again at the
+ * step_in) is that directory still, not one removed and made again at the
  * same path (a static pod's cgroup, whose UID is that of its manifest):
  * its kept fds would read the removed one's files (ENODEV on cgroupfs, its
  * last values on a fixture tree) for ever. Told by the device and inode
@@ -245,20 +245,21 @@ static enum pm_procs procs_of(const struct pm_discovery *d, int podfd, const cha
 	return n == 6 && !memcmp(comm, "pause\n", 6) ? PM_PROCS_PAUSE : PM_PROCS_OTHER;
 }
 
-/* Whether NAME in DIRFD (REL below the root, in PARENT_REL) is a directory
- * on the path UP already: a loop, not to be walked or read again; said once.
- * *HERE gets NAME's place on the path, below UP. */
-static bool loops(struct scan *sc, const struct on_path *up, int dirfd, const char *name, const char *rel,
-		  struct on_path *here)
+/* NAME in DIRFD (REL below the root), stepped into from the path UP: *ST
+ * gets its stat and *HERE its place on the path, below UP. 1: it is a
+ * directory on UP already, a loop (a bind mount of an ancestor), not to be
+ * walked or read again, said once; -1: it is gone (its listing will say
+ * so); 0: go on. */
+static int step_in(struct scan *sc, const struct on_path *up, int dirfd, const char *name, const char *rel,
+		   struct on_path *here, struct stat *st)
 {
-	struct stat st;
 	*here = (struct on_path){.up = up, .rel = rel};
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return false; /* gone: its listing will say so */
-	here->dev = st.st_dev;
-	here->ino = st.st_ino;
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	here->dev = st->st_dev;
+	here->ino = st->st_ino;
 	for (const struct on_path *p = up; p; p = p->up) {
-		if (p->dev != st.st_dev || p->ino != st.st_ino)
+		if (p->dev != st->st_dev || p->ino != st->st_ino)
 			continue;
 		struct pm_discovery *d = sc->d;
 		if (!(d->warned & PM_WARNED_LOOP))
@@ -266,9 +267,9 @@ static bool loops(struct scan *sc, const struct on_path *up, int dirfd, const ch
 			       "'%s/%s' is '%s%s%s' again (a loop, through a bind mount): not walked into, each cgroup is reported once",
 			       d->env.root, rel, d->env.root, *p->rel ? "/" : "", p->rel);
 		d->warned |= PM_WARNED_LOOP;
-		return true;
+		return 1;
 	}
-	return false;
+	return 0;
 }
 
 /* the pod whose containers are being listed */
@@ -291,9 +292,10 @@ static int add_container(void *arg, int podfd, const char *name)
 		return 0;
 	char rel[PATH_MAX];
 	struct on_path here;
+	struct stat st;
 	join(rel, sizeof rel, pod->path, name);
-	if (loops(pa->sc, pa->path, podfd, name, rel, &here))
-		return 0;
+	if (step_in(pa->sc, pa->path, podfd, name, rel, &here, &st))
+		return 0; /* a loop, or gone already */
 	if (pod->ident.kind == PM_POD) {
 		if (pm_classify(name, 1, &q, uid, c.ident.id, &c.ident.runtime) != PM_DIR_CONTAINER)
 			return 0;
@@ -310,9 +312,6 @@ static int add_container(void *arg, int podfd, const char *name)
 			old = &pa->old->ctrs[i];
 			break;
 		}
-	struct stat st;
-	if (fstatat(podfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0; /* gone already */
 	if (old && !same_dir(old->dev, old->ino, &st))
 		old = NULL; /* made again since: new fds, and what runs in it is looked at again */
 	c.dev = st.st_dev;
@@ -345,11 +344,9 @@ static int add_pod(const struct dir_arg *da, int parentfd, const char *name, enu
 	struct pm_pod_rec *old = find_old(sc, rel);
 
 	struct on_path here;
-	if (loops(sc, da->path, parentfd, name, rel, &here))
-		return 0;
 	struct stat st;
-	if (fstatat(parentfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return 0; /* gone already */
+	if (step_in(sc, da->path, parentfd, name, rel, &here, &st))
+		return 0; /* a loop, or gone already */
 	if (old && !same_dir(old->dev, old->ino, &st))
 		old = NULL; /* made again at the same path: none of the old fds are its own */
 	struct pm_pod_rec *p = pm_grow(&d->pods, &d->cap_pods, d->n_pods, sizeof *p);
@@ -400,7 +397,8 @@ static int scan_kubepods(void *arg, int kfd, const char *name)
 	case PM_DIR_QOS: {
 		join(rel, sizeof rel, da->rel, name);
 		struct on_path here;
-		if (loops(da->sc, da->path, kfd, name, rel, &here))
+		struct stat st;
+		if (step_in(da->sc, da->path, kfd, name, rel, &here, &st) > 0)
 			return 0;
 		struct dir_arg qa = {da->sc, rel, q, 0, &here};
 		int r = add_watch(da->sc->d, rel);
@@ -423,7 +421,8 @@ static int walk(void *arg, int dirfd, const char *name)
 		return 0;
 	join(rel, sizeof rel, da->rel, name);
 	struct on_path here;
-	if (loops(da->sc, da->path, dirfd, name, rel, &here))
+	struct stat st;
+	if (step_in(da->sc, da->path, dirfd, name, rel, &here, &st) > 0)
 		return 0;
 	if (cls == PM_DIR_KUBEPODS) {
 		da->sc->d->kubernetes = true;
