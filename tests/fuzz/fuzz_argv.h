@@ -124,6 +124,19 @@ static void fuzz_quiet(void)
 	}
 }
 
+/* The start of an options target: its reference table T (made at the first
+ * call from the N_OURS options OURS and the core options; *NT entries),
+ * the output quiet, and the input as ARGV (at most 64, in *BUF): its argc,
+ * or -1 when the input is no argv. */
+static int fuzz_args_begin(struct ref_opt *t, size_t *nt, const struct ref_opt *ours, size_t n_ours,
+			   const uint8_t *data, size_t size, const char *argv0, char **argv, char **buf)
+{
+	if (!*nt)
+		*nt = ref_table(t, ours, n_ours);
+	fuzz_quiet();
+	return fuzz_argv(data, size, (char *)argv0, argv, 64, buf);
+}
+
 /* getopt as a fresh process has it (optind = 0 makes glibc forget a half-read cluster) */
 static void getopt_reset(void)
 {

@@ -74,10 +74,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct ref_opt t[R__OURS + PM_OPT__COUNT];
 	static size_t nt;
 	char *argv[64], *buf, *orig[64], *copy[64];
-	if (!nt)
-		nt = ref_table(t, ours, R__OURS);
-	fuzz_quiet();
-	int argc = fuzz_argv(data, size, (char *)"explain", argv, 64, &buf);
+	int argc = fuzz_args_begin(t, &nt, ours, R__OURS, data, size, "explain", argv, &buf);
 	if (argc < 0)
 		return 0;
 	memcpy(orig, argv, sizeof orig);
